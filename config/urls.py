@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from huajie.api.api import api
+from huajie.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("huajie.accounts.urls")),
+    path("courts/", include("huajie.courts.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "huajie.core.views.error_403"
+handler404 = "huajie.core.views.error_404"
+handler500 = "huajie.core.views.error_500"

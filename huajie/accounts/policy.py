@@ -1,0 +1,171 @@
+"""The single permission policy. Every view and API endpoint asks here, nowhere else.
+
+Two questions, answered separately (the Zulip/Healthchecks pattern):
+- *May the user see it?*  `scope_q`, `scope_filter`, `scope_courts`, `is_visible`. Anything
+  outside the user's scope is answered exactly as "does not exist" (404), so scoping leaks
+  nothing.
+- *May the user do this to it?*  `can(user, action, obj)`. Visible but not allowed is 403.
+
+An object is placed in the tree by the court it belongs to (`court_of`), so one rule covers
+courts, people, cases and everything hung below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from huajie.accounts.models import Role, Scope, User
+from huajie.courts.models import Court, CourtQuerySet
+
+# What request.user can be: the policy answers for anonymous visitors too (they see nothing).
+AnyUser = User | AnonymousUser
+
+NOT_FOUND = "不存在或无权查看"
+FORBIDDEN = "您没有执行此操作的权限"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    PERSON_MANAGE = "person.manage"
+
+
+class HasCourt(Protocol):
+    @property
+    def court(self) -> Court: ...
+
+
+def court_of(obj: Court | HasCourt) -> Court:
+    return obj if isinstance(obj, Court) else obj.court
+
+
+# --- seeing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What one active account sees: everything, one court exactly, or a tree-path prefix."""
+
+    user: User
+    everything: bool = False
+    court_id: int | None = None  # exactly this court
+    prefix: str | None = None  # this court path and everything below it
+
+    def sees(self, court: Court) -> bool:
+        if self.everything:
+            return True
+        if self.court_id is not None:
+            return court.pk == self.court_id
+        return self.prefix is not None and court.path.startswith(self.prefix)
+
+
+def sight_of(user: AnyUser) -> Sight | None:
+    """None for anyone who sees nothing: anonymous, inactive, or not linked to a court."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Sight(user, everything=True)
+    court = user.court
+    if court is None:
+        return None
+    if user.scope == Scope.COURT:
+        return Sight(user, court_id=court.pk)
+    if user.scope == Scope.PROVINCE:
+        return Sight(user, prefix=court.root_path())
+    return Sight(user, prefix=court.path)
+
+
+def scope_q(user: AnyUser, court_field: str | None = "court") -> Q:
+    """A filter for objects whose court the user sees.
+
+    `court_field` names the path from the object to its court; None when the objects are
+    courts themselves."""
+    sight = sight_of(user)
+    if sight is None:
+        return Q(pk__in=[])
+    if sight.everything:
+        return Q()
+    field = f"{court_field}__" if court_field else ""
+    if sight.court_id is not None:
+        return Q(**{f"{field}pk": sight.court_id})
+    return Q(**{f"{field}path__startswith": sight.prefix})
+
+
+M = TypeVar("M", bound=Model)
+
+
+def scope_filter(user: AnyUser, qs: QuerySet[M], court_field: str | None = "court") -> QuerySet[M]:
+    return qs.filter(scope_q(user, court_field))
+
+
+def scope_courts(user: AnyUser) -> CourtQuerySet:
+    return Court.objects.filter(scope_q(user, court_field=None))
+
+
+def is_visible(user: AnyUser, obj: Court | HasCourt) -> bool:
+    sight = sight_of(user)
+    return sight is not None and sight.sees(court_of(obj))
+
+
+# --- acting ------------------------------------------------------------------------------
+
+# A rule answers for a user who already sees the object; it gets the object's court.
+Rule = Callable[[User, Court], bool]
+
+
+def _anyone_who_sees(user: User, court: Court) -> bool:
+    return True
+
+
+def _manages_people(user: User, court: Court) -> bool:
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    return user.role == Role.COURT_ADMIN and court == user.court
+
+
+RULES: dict[Action, Rule] = {
+    Action.VIEW: _anyone_who_sees,
+    Action.PERSON_MANAGE: _manages_people,
+}
+
+
+def can(user: AnyUser, action: Action, obj: Court | HasCourt) -> bool:
+    """May `user` do `action` to `obj`? Never true for an object the user cannot see."""
+    sight = sight_of(user)
+    court = court_of(obj)
+    return sight is not None and sight.sees(court) and RULES[action](sight.user, court)
+
+
+def require(user: AnyUser, action: Action, obj: Court | HasCourt) -> None:
+    """Raise 404 when `obj` is out of the user's sight, 403 when seen but not allowed."""
+    sight = sight_of(user)
+    court = court_of(obj)
+    if sight is None or not sight.sees(court):
+        raise Http404(NOT_FOUND)
+    if not RULES[action](sight.user, court):
+        raise PermissionDenied(FORBIDDEN)
+
+
+def get_for_user(
+    user: AnyUser,
+    qs: QuerySet[M],
+    *,
+    action: Action = Action.VIEW,
+    court_field: str | None = "court",
+    **lookup: Any,
+) -> M:
+    """Fetch one object the way every view must: scoped first, then checked for `action`.
+
+    The scoped query makes an out-of-scope object indistinguishable from a missing one."""
+    found = scope_filter(user, qs, court_field).filter(**lookup).first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    require(user, action, found)  # type: ignore[arg-type]
+    return found

@@ -1,0 +1,43 @@
+"""The JSON API under /api/v1/: the same services and the same permission policy as the
+pages. Errors come back as {"detail": "…"} in Chinese."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from huajie.accounts.api import router as accounts_router
+from huajie.api.auth import SessionAuth, TokenAuth
+from huajie.courts.api import router as courts_router
+
+api = NinjaAPI(
+    title="化解 · 涉诉信访案件化解工作平台 API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "不存在或无权查看"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or "您没有执行此操作的权限"}, status=403
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "；".join(exc.messages)}, status=422)
+
+
+api.add_router("/auth", accounts_router)
+api.add_router("/courts", courts_router)

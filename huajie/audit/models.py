@@ -1,0 +1,42 @@
+"""Audit events: append-only and hash-chained (R19).
+
+Each event stores the SHA-256 of its own content together with the hash of the event before
+it, so changing or deleting any row breaks the chain from that row on; `huajie audit verify`
+recomputes the chain and names the first broken event.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=64, blank=True)
+    verb = models.CharField("操作", max_length=64)
+    object_type = models.CharField("对象类型", max_length=64)
+    object_id = models.CharField("对象编号", max_length=64)
+    court_id = models.BigIntegerField("所属法院", null=True, blank=True)
+    summary = models.CharField("摘要", max_length=255, blank=True)
+    before = models.JSONField("修改前", default=dict, blank=True)
+    after = models.JSONField("修改后", default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.object_type}#{self.object_id}"

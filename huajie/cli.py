@@ -1,0 +1,40 @@
+"""The `huajie` operations command: Django's management commands under one name.
+
+`huajie` alone (or `huajie --help`) lists Huajie's own commands in Chinese; every subcommand
+takes `--help`. Django's built-in commands (migrate, createsuperuser, …) work too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Huajie's own commands, in the order an operator meets them.
+COMMANDS: dict[str, str] = {
+    "demo": "载入演示省份数据并启动网站与后台任务（--load-only 只载入）",
+    "serve": "启动网站服务",
+    "worker": "启动后台任务进程",
+}
+
+
+def _usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = ["用法：huajie <命令> [选项]", "", "命令："]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += ["", "每个命令都可加 --help 查看说明。Django 自带命令（如 migrate）同样可用。"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["huajie", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Settings come from the environment; production settings pass `check --deploy`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy() -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "HUAJIE_ENV": "production",
+        "SECRET_KEY": "x" * 20 + "production-secret-key-for-the-check-0123456789abcdef",
+        "ALLOWED_HOSTS": "huajie.example.court",
+    }
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["HUAJIE_ENV"] = "production"
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_database_url_selects_postgresql() -> None:
+    env = {**os.environ, "DATABASE_URL": "postgres://u:p@db.internal:5432/huajie"}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "huajie"], result.stderr
+
+
+def test_sqlite_is_the_default() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "django.db.backends.sqlite3", result.stderr
