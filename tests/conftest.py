@@ -18,3 +18,11 @@ def _fast_password_hasher(settings: object) -> None:
 @pytest.fixture
 def tree(db: None) -> Tree:
     return build_tree()
+
+
+@pytest.fixture
+def world(db: None, settings: object, tmp_path: object) -> object:
+    from tests.cases.world import build_world
+
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    return build_world()

@@ -35,6 +35,20 @@ FORBIDDEN = "您没有执行此操作的权限"
 class Action(StrEnum):
     VIEW = "view"
     PERSON_MANAGE = "person.manage"
+    # The ledger (R3-R15). The object is a case, or anything with `.court` for creation.
+    CASE_CREATE = "case.create"  # enter a case or a new petition at this court
+    CASE_EDIT = "case.edit"  # records: petitioners, visits, original cases, claims, risk
+    CASE_ALLOCATE = "case.allocate"  # decide the responsible court (R4)
+    TEAM_ASSIGN = "case.team"  # R5, R6
+    CASE_WORK = "case.work"  # classification, measures, resolution steps, attachments
+    LEADER_ACTIVITY = "case.leader_activity"  # R8
+    ACCEPTANCE_SUBMIT = "case.acceptance_submit"  # R11
+    ACCEPTANCE_DECIDE = "case.acceptance_decide"
+    ESCALATION_REQUEST = "case.escalation_request"  # R12
+    ESCALATION_DECIDE = "case.escalation_decide"  # also: take a case up
+    GUIDANCE = "case.guidance"
+    REVEAL_IDENTITY = "case.reveal_identity"  # full ID-card and phone numbers
+    CAMPAIGN_MANAGE = "campaign.manage"  # allocate a whole campaign, carry over
 
 
 class HasCourt(Protocol):
@@ -116,23 +130,131 @@ def is_visible(user: AnyUser, obj: Court | HasCourt) -> bool:
 
 # --- acting ------------------------------------------------------------------------------
 
-# A rule answers for a user who already sees the object; it gets the object's court.
-Rule = Callable[[User, Court], bool]
+# A rule answers for a user who already sees the object; it gets the object's court and the
+# object itself (for rules that look at a case's team).
+Rule = Callable[[User, Court, Any], bool]
 
 
-def _anyone_who_sees(user: User, court: Court) -> bool:
+def _anyone_who_sees(user: User, court: Court, obj: Any) -> bool:
     return True
 
 
-def _manages_people(user: User, court: Court) -> bool:
+def _manages_people(user: User, court: Court, obj: Any) -> bool:
     if user.is_superuser or user.role == Role.ADMIN:
         return True
     return user.role == Role.COURT_ADMIN and court == user.court
 
 
+def _province_office(user: User) -> bool:
+    return user.is_superuser or (
+        user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) and user.scope == Scope.PROVINCE
+    )
+
+
+def _at(user: User, court: Court, *roles: Role) -> bool:
+    """The user works at `court` itself in one of `roles`."""
+    return court == user.court and user.role in roles
+
+
+def _above(user: User, court: Court) -> bool:
+    """The user's court is strictly above `court` (a superior of it)."""
+    own = user.court
+    return own is not None and own != court and court.is_within(own)
+
+
+def _on_team(user: User, case: Any) -> bool:
+    person_id = user.person_id
+    return person_id is not None and person_id in case.team_member_ids()
+
+
+def _enters_cases(user: User, court: Court, obj: Any) -> bool:
+    return _province_office(user) or _at(user, court, Role.PETITION_OFFICE)
+
+
+def _edits_records(user: User, court: Court, case: Any) -> bool:
+    return _province_office(user) or _at(user, court, Role.PETITION_OFFICE) or _on_team(user, case)
+
+
+def _allocates(user: User, court: Court, case: Any) -> bool:
+    return _province_office(user)
+
+
+def _assigns_team(user: User, court: Court, case: Any) -> bool:
+    return _province_office(user) or _at(user, court, Role.PETITION_OFFICE, Role.COURT_LEADER)
+
+
+def _works_case(user: User, court: Court, case: Any) -> bool:
+    return _at(user, court, Role.PETITION_OFFICE) or _on_team(user, case) or _province_office(user)
+
+
+def _logs_leader_activity(user: User, court: Court, case: Any) -> bool:
+    is_leader = user.person_id is not None and user.person_id == case.leader_id
+    return is_leader or _at(user, court, Role.PETITION_OFFICE)
+
+
+def _submits_acceptance(user: User, court: Court, case: Any) -> bool:
+    is_leader = user.person_id is not None and user.person_id == case.leader_id
+    return is_leader or _at(user, court, Role.PETITION_OFFICE)
+
+
+def _reviews(user: User, court: Court, case: Any) -> bool:
+    """The reviewing court is the superior court; the high court reviews its own cases."""
+    reviewer = court.parent or court
+    if _province_office(user):
+        return True
+    return user.court == reviewer and user.role in (
+        Role.PETITION_OFFICE,
+        Role.COURT_LEADER,
+        Role.PROVINCE_OFFICE,
+    )
+
+
+def _requests_escalation(user: User, court: Court, case: Any) -> bool:
+    return court.parent is not None and _at(user, court, Role.PETITION_OFFICE, Role.COURT_LEADER)
+
+
+def _decides_escalation(user: User, court: Court, case: Any) -> bool:
+    if court.parent is None:
+        return False
+    return _province_office(user) or (
+        user.court == court.parent
+        and user.role in (Role.PETITION_OFFICE, Role.COURT_LEADER, Role.PROVINCE_OFFICE)
+    )
+
+
+def _guides(user: User, court: Court, case: Any) -> bool:
+    return _above(user, court) and user.role in (
+        Role.PETITION_OFFICE,
+        Role.COURT_LEADER,
+        Role.PROVINCE_OFFICE,
+        Role.ADMIN,
+    )
+
+
+def _reveals_identity(user: User, court: Court, case: Any) -> bool:
+    return _province_office(user) or _at(user, court, Role.PETITION_OFFICE) or _on_team(user, case)
+
+
+def _manages_campaign(user: User, court: Court, obj: Any) -> bool:
+    return _province_office(user)
+
+
 RULES: dict[Action, Rule] = {
     Action.VIEW: _anyone_who_sees,
     Action.PERSON_MANAGE: _manages_people,
+    Action.CASE_CREATE: _enters_cases,
+    Action.CASE_EDIT: _edits_records,
+    Action.CASE_ALLOCATE: _allocates,
+    Action.TEAM_ASSIGN: _assigns_team,
+    Action.CASE_WORK: _works_case,
+    Action.LEADER_ACTIVITY: _logs_leader_activity,
+    Action.ACCEPTANCE_SUBMIT: _submits_acceptance,
+    Action.ACCEPTANCE_DECIDE: _reviews,
+    Action.ESCALATION_REQUEST: _requests_escalation,
+    Action.ESCALATION_DECIDE: _decides_escalation,
+    Action.GUIDANCE: _guides,
+    Action.REVEAL_IDENTITY: _reveals_identity,
+    Action.CAMPAIGN_MANAGE: _manages_campaign,
 }
 
 
@@ -140,7 +262,7 @@ def can(user: AnyUser, action: Action, obj: Court | HasCourt) -> bool:
     """May `user` do `action` to `obj`? Never true for an object the user cannot see."""
     sight = sight_of(user)
     court = court_of(obj)
-    return sight is not None and sight.sees(court) and RULES[action](sight.user, court)
+    return sight is not None and sight.sees(court) and RULES[action](sight.user, court, obj)
 
 
 def require(user: AnyUser, action: Action, obj: Court | HasCourt) -> None:
@@ -149,7 +271,7 @@ def require(user: AnyUser, action: Action, obj: Court | HasCourt) -> None:
     court = court_of(obj)
     if sight is None or not sight.sees(court):
         raise Http404(NOT_FOUND)
-    if not RULES[action](sight.user, court):
+    if not RULES[action](sight.user, court, obj):
         raise PermissionDenied(FORBIDDEN)
 
 

@@ -26,6 +26,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象编号", max_length=64)
     court_id = models.BigIntegerField("所属法院", null=True, blank=True)
+    # The petition case an event belongs to, if any: the case page's timeline is one query.
+    case_id = models.BigIntegerField("所属案件", null=True, blank=True)
     summary = models.CharField("摘要", max_length=255, blank=True)
     before = models.JSONField("修改前", default=dict, blank=True)
     after = models.JSONField("修改后", default=dict, blank=True)
@@ -36,7 +38,10 @@ class AuditEvent(models.Model):
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"]),
+            models.Index(fields=["case_id", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}#{self.object_id}"

@@ -1,0 +1,101 @@
+"""Shared plumbing of the services: locking, saving with a version, audit, notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import F
+
+from huajie.accounts.models import User
+from huajie.audit.services import audit_record
+from huajie.cases import transitions
+from huajie.cases.eligibility import TEAM_ROLES
+from huajie.cases.models import (
+    Notification,
+    NotificationKind,
+    PetitionCase,
+)
+from huajie.cases.transitions import Event
+from huajie.core import clock
+from huajie.courts.models import Court, Person
+
+Actor = User | None  # None: the system itself (the daily tick)
+
+
+def _lock(case: PetitionCase) -> PetitionCase:
+    """Re-read the case under a row lock: concurrent actions on one case queue up here."""
+    return PetitionCase.objects.select_for_update().select_related("court").get(pk=case.pk)
+
+
+def _snapshot(case: PetitionCase, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(case, name) for name in fields}
+
+
+def _save(case: PetitionCase, fields: Iterable[str]) -> None:
+    names = set(fields) | {"version", "updated_at"}
+    case.version = F("version") + 1
+    case.updated_at = clock.now()
+    case.save(update_fields=sorted(names))
+    case.refresh_from_db(fields=["version"])
+
+
+def _audit(
+    actor: Actor,
+    verb: str,
+    case: PetitionCase,
+    summary: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    obj: Any = None,
+) -> None:
+    audit_record(
+        actor=actor,
+        verb=verb,
+        obj=obj if obj is not None else case,
+        court_id=case.court_id,
+        case_id=case.pk,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
+def _move(
+    actor: Actor, case: PetitionCase, event: Event, summary: str, extra_fields: Sequence[str] = ()
+) -> None:
+    """Apply a status transition, save the status and `extra_fields`, audit both."""
+    before = _snapshot(case, ["status", *extra_fields])
+    old, new = transitions.apply(case, event)
+    _save(case, ["status", *extra_fields])
+    after = _snapshot(case, ["status", *extra_fields])
+    before["status"], after["status"] = str(old), str(new)
+    _audit(actor, f"case.{event.value}", case, summary, before, after)
+
+
+def accounts_of(people: Iterable[Person | None]) -> list[User]:
+    ids = {p.pk for p in people if p is not None}
+    return list(User.objects.filter(person_id__in=ids, is_active=True))
+
+
+def notify(
+    people: Iterable[Person | None], case: PetitionCase, kind: NotificationKind, text: str
+) -> int:
+    """In-app notifications to the accounts of `people` (email follows in the pages' issue)."""
+    now = clock.now()
+    notes = [
+        Notification(recipient=user, case=case, kind=kind, text=text, created_at=now)
+        for user in accounts_of(people)
+    ]
+    Notification.objects.bulk_create(notes)
+    return len(notes)
+
+
+def _clear_team(case: PetitionCase) -> None:
+    for role in TEAM_ROLES:
+        setattr(case, role, None)
+    case.team_since = None
+
+
+def _court_contacts(court: Court) -> list[Person]:
+    return list(Person.objects.filter(court=court, positions__kind="petition_contact"))

@@ -1,0 +1,58 @@
+"""Campaigns (R13): creation and carrying open cases over to a later year."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from huajie.cases.models import (
+    OPEN_STATUSES,
+    Campaign,
+    PetitionCase,
+)
+from huajie.cases.services._base import Actor, _audit, _save
+from huajie.cases.transitions import Refused
+
+
+def campaign_create(*, year: int, name: str = "") -> Campaign:
+    campaign, _ = Campaign.objects.get_or_create(
+        year=year,
+        defaults={
+            "name": name or f"{year}年防范和化解涉诉信访案件工作落实年活动",
+            "mobilization_start": dt.date(year, 2, 1),
+            "concentrated_start": dt.date(year, 3, 1),
+            "deadline": dt.date(year, 12, 31),
+        },
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_carry_over(*, actor: Actor, source: Campaign, target: Campaign) -> int:
+    """Open cases of `source` continue in `target` (the stock carries over, R13)."""
+    if target.year <= source.year:
+        raise Refused("只能结转到以后年度的活动。")
+    clashes = PetitionCase.objects.filter(
+        campaign=target,
+        ledger_no__in=PetitionCase.objects.filter(campaign=source, status__in=OPEN_STATUSES).values(
+            "ledger_no"
+        ),
+    )
+    if clashes.exists():
+        raise Refused(f"目标活动已有相同台账编号的案件：{clashes.first()}，请先处理。")
+    cases = list(
+        PetitionCase.objects.select_for_update().filter(campaign=source, status__in=OPEN_STATUSES)
+    )
+    for case in cases:
+        case.campaign = target
+        _save(case, ["campaign"])
+        _audit(
+            actor,
+            "case.carry_over",
+            case,
+            f"结转至{target.name}",
+            {"campaign": source.year},
+            {"campaign": target.year},
+        )
+    return len(cases)
