@@ -18,8 +18,16 @@ from huajie.cases.models import (
     PetitionType,
     VisitLevel,
 )
+from huajie.core import clock
 from huajie.courts.models import Court, DepartmentKind, Person, PositionKind
-from tests.factories import DepartmentFactory, PersonFactory, Tree, UserFactory, add_position, build_tree
+from tests.factories import (
+    DepartmentFactory,
+    PersonFactory,
+    Tree,
+    UserFactory,
+    add_position,
+    build_tree,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -74,8 +82,21 @@ def staff_court(court: Court, office_scope: str = Scope.COURT) -> Staff:
     leader_user = UserFactory(person=leader, role=Role.COURT_LEADER, scope=Scope.COURT)
     president_user = UserFactory(person=president, role=Role.COURT_LEADER, scope=Scope.COURT)
     judge_user = UserFactory(person=judge, role=Role.JUDGE, scope=Scope.COURT)
-    return Staff(court, president, leader, outside, committee, division_leader, staff, judge,
-                 contact, office, leader_user, president_user, judge_user)
+    return Staff(
+        court,
+        president,
+        leader,
+        outside,
+        committee,
+        division_leader,
+        staff,
+        judge,
+        contact,
+        office,
+        leader_user,
+        president_user,
+        judge_user,
+    )
 
 
 @dataclass
@@ -107,12 +128,21 @@ def build_world() -> World:
     return World(tree, campaign, high, jinan, lixia, shinan, high.office)
 
 
-def new_case(world: World, *, number: str = "(2017)鲁0102民初1234号", judge: str = "",
-             is_major: bool = False, domicile: str = "山东省济南市历下区文化东路1号",
-             ledger_no: str = "") -> PetitionCase:
+def new_case(
+    world: World,
+    *,
+    number: str = "(2017)鲁0102民初1234号",
+    judge: str = "",
+    is_major: bool = False,
+    domicile: str = "山东省济南市历下区文化东路1号",
+    ledger_no: str = "",
+) -> PetitionCase:
     """A stock case held by the high court, not yet allocated."""
-    originals = [services.OriginalCaseInput(number=number, trial_judge_name=judge,
-                                            cause="民间借贷纠纷")] if number else []
+    originals = (
+        [services.OriginalCaseInput(number=number, trial_judge_name=judge, cause="民间借贷纠纷")]
+        if number
+        else []
+    )
     return services.case_create(
         actor=world.province_office,
         campaign=world.campaign,
@@ -131,8 +161,11 @@ def new_case(world: World, *, number: str = "(2017)鲁0102民初1234号", judge:
 
 def promise_document(world: World, case: PetitionCase, user: User | None = None) -> Attachment:
     return services.attachment_add(
-        actor=user or world.lixia.office, case=case, purpose=AttachmentPurpose.PROMISE,
-        name="承诺书.pdf", stream=io.BytesIO(PDF),
+        actor=user or world.lixia.office,
+        case=case,
+        purpose=AttachmentPurpose.PROMISE,
+        name="承诺书.pdf",
+        stream=io.BytesIO(PDF),
     )
 
 
@@ -151,7 +184,7 @@ def case_in(world: World, status: CaseStatus, **kwargs: object) -> PetitionCase:
     case = services.team_assign(actor=staff.office, case=case, members=members)
     if status == CaseStatus.IN_RESOLUTION:
         return case
-    today = dt.date.today()
+    today = clock.today()
     if status == CaseStatus.OBSERVATION:
         return services.resolution_oral(actor=staff.office, case=case, promise_on=today)
     case = services.resolution_written(
