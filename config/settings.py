@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huajie.core.context_processors.site",
+                "huajie.cases.context_processors.notifications",
             ],
         },
     },

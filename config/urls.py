@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("huajie.accounts.urls")),
     path("courts/", include("huajie.courts.urls")),
+    path("", include("huajie.cases.urls")),
     path("api/v1/", api.urls),
 ]
 

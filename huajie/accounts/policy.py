@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from huajie.accounts.models import Role, Scope, User
 from huajie.courts.models import Court, CourtQuerySet
@@ -58,6 +58,14 @@ class HasCourt(Protocol):
 
 def court_of(obj: Court | HasCourt) -> Court:
     return obj if isinstance(obj, Court) else obj.court
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in account of a request that login_required (or API auth) let through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("请先登录")
+    return user
 
 
 # --- seeing ------------------------------------------------------------------------------

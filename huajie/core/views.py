@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("courts:tree")
+    return redirect("cases:workbench")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

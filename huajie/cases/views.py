@@ -1,0 +1,302 @@
+"""The case page and its actions (R3-R15 in the browser).
+
+Actions are posted to one view that looks them up in `page_actions.ACTIONS`, asks the policy,
+checks the state, validates the form and calls one service. With htmx the case body is
+swapped in place; without JavaScript the browser is redirected back (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from huajie.accounts.policy import Action, can, get_for_user, user_of
+from huajie.audit.models import AuditEvent
+from huajie.audit.services import audit_record
+from huajie.cases.attachments import storage_path
+from huajie.cases.eligibility import missing_roles
+from huajie.cases.models import (
+    AcceptanceRequest,
+    Attachment,
+    EscalationRequest,
+    Guidance,
+    LeaderActivity,
+    Measure,
+    Notification,
+    OriginalCase,
+    PetitionCase,
+    Visit,
+)
+from huajie.cases.page_actions import BY_NAME, PageAction, offers_for
+from huajie.cases.services import termination_missing
+from huajie.cases.transitions import Refused
+from huajie.core import clock
+
+
+def case_queryset() -> Any:
+    """Everything the case page shows, in a fixed number of queries."""
+    return PetitionCase.objects.select_related(
+        "court__parent",
+        "campaign",
+        "leader",
+        "division_leader",
+        "staff",
+        "petition_contact",
+        "first_receipt_owner",
+        "source_judge",
+    ).prefetch_related(
+        "petitioners",
+        Prefetch("visits", queryset=Visit.objects.select_related("petitioner")),
+        Prefetch("original_cases", queryset=OriginalCase.objects.select_related("court")),
+        Prefetch("measures", queryset=Measure.objects.all()),
+        Prefetch("leader_activities", queryset=LeaderActivity.objects.select_related("leader")),
+        Prefetch("attachments", queryset=Attachment.objects.all()),
+        Prefetch(
+            "acceptance_requests",
+            queryset=AcceptanceRequest.objects.select_related(
+                "reviewing_court", "submitted_by__person", "decided_by__person"
+            ),
+        ),
+        Prefetch(
+            "escalations",
+            queryset=EscalationRequest.objects.select_related(
+                "from_court", "to_court", "requested_by__person"
+            ),
+        ),
+        Prefetch("guidance", queryset=Guidance.objects.select_related("court", "author__person")),
+    )
+
+
+def _case_for(request: HttpRequest, case_id: int, action: Action = Action.VIEW) -> PetitionCase:
+    return get_for_user(request.user, case_queryset(), action=action, pk=case_id)
+
+
+@dataclass(frozen=True)
+class ShownAction:
+    """An action as rendered: its form (bound again after a failed post) or why it is closed."""
+
+    action: PageAction
+    reason: str | None
+    form: Any
+
+
+def _sections(
+    request: HttpRequest, case: PetitionCase, failed: str | None, failed_form: Any
+) -> dict[str, list[ShownAction]]:
+    sections: dict[str, list[ShownAction]] = {}
+    for section, offers in offers_for(user_of(request), case).items():
+        sections[section] = [
+            ShownAction(
+                offer.action,
+                offer.reason,
+                None
+                if offer.reason
+                else (
+                    failed_form if offer.action.name == failed else _form_for(offer.action, case)
+                ),
+            )
+            for offer in offers
+        ]
+    return sections
+
+
+def _context(
+    request: HttpRequest,
+    case: PetitionCase,
+    *,
+    failed: str | None = None,
+    failed_form: Any = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    user = request.user
+    return {
+        "case": case,
+        "sections": _sections(request, case, failed, failed_form),
+        "failed": failed,
+        "missing_roles": missing_roles(case),
+        "termination_missing": termination_missing(case),
+        "may_reveal": can(user, Action.REVEAL_IDENTITY, case),
+        "timeline": AuditEvent.objects.filter(case_id=case.pk).order_by("-id")[:200],
+        **extra,
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_for(request, case_id)
+    return render(request, "cases/detail.html", _context(request, case))
+
+
+def _form_for(action: PageAction, case: PetitionCase, request: HttpRequest | None = None) -> Any:
+    if request is None:
+        return action.form(case=case, prefix=action.name)
+    return action.form(request.POST, request.FILES, case=case, prefix=action.name)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
+    action = BY_NAME.get(name)
+    if action is None:
+        raise Http404("没有这个操作")
+    case = _case_for(request, case_id, action.permission)
+    form = _form_for(action, case, request)
+    error = action.blocked(case)
+    if error is None and form.is_valid():
+        try:
+            message = action.perform(user_of(request), case, form)
+        except Refused as exc:
+            error = str(exc)
+        else:
+            return _after_success(request, case_id, message)
+    if error is None:
+        error = "请按提示修改后再提交。"
+    return _after_failure(request, case_id, action, form, error)
+
+
+def _after_success(request: HttpRequest, case_id: int, message: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        case = _case_for(request, case_id)
+        return render(
+            request,
+            "cases/_body.html",
+            _context(request, case, flash=message, flash_kind="success"),
+        )
+    messages.success(request, message)
+    return redirect("cases:detail", case_id=case_id)
+
+
+def _after_failure(
+    request: HttpRequest, case_id: int, action: PageAction, form: Any, error: str
+) -> HttpResponse:
+    case = _case_for(request, case_id)
+    context = _context(
+        request, case, flash=error, flash_kind="error", failed=action.name, failed_form=form
+    )
+    template = "cases/_body.html" if request.htmx else "cases/detail.html"  # type: ignore[attr-defined]
+    # 200 so htmx swaps the explanation in; the page itself did not fail.
+    return render(request, template, context, status=200 if request.htmx else 400)  # type: ignore[attr-defined]
+
+
+@login_required
+@require_POST
+@transaction.atomic
+def reveal_identity(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Show full ID-card and phone numbers to a user allowed to see them; audited."""
+    case = _case_for(request, case_id, Action.REVEAL_IDENTITY)
+    audit_record(
+        actor=request.user,
+        verb="petitioner.reveal",
+        obj=case,
+        court_id=case.court_id,
+        case_id=case.pk,
+        summary="查看信访人完整身份证号和电话",
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "cases/_petitioners.html", {"case": case, "revealed": True, "may_reveal": True}
+        )
+    return render(request, "cases/detail.html", _context(request, case, revealed=True))
+
+
+@login_required
+def workbench_view(request: HttpRequest) -> HttpResponse:
+    from huajie.cases.workbench import workbench
+
+    return render(request, "cases/workbench.html", {"piles": workbench(user_of(request))})
+
+
+@login_required
+def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """Files are served only through the permission check, never from a public path."""
+    case = _case_for(request, case_id)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("附件不存在")
+    path = storage_path(attachment.sha256)
+    if not path.exists():
+        raise Http404("附件文件缺失，请联系管理员")
+    response = FileResponse(
+        path.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def acceptance_queue(request: HttpRequest) -> HttpResponse:
+    from huajie.cases.workbench import acceptance_to_review
+
+    requests = list(acceptance_to_review(user_of(request)).prefetch_related("evidence"))
+    return render(request, "cases/acceptance_queue.html", {"requests": requests})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notes = list(
+        Notification.objects.filter(recipient=user_of(request))
+        .select_related("case")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    return render(request, "cases/notifications.html", {"notes": notes})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    updated = Notification.objects.filter(
+        pk=notification_id, recipient=user_of(request), read_at__isnull=True
+    ).update(read_at=clock.now())
+    if (
+        not updated
+        and not Notification.objects.filter(pk=notification_id, recipient=user_of(request)).exists()
+    ):
+        raise Http404("通知不存在")
+    return redirect("cases:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(recipient=user_of(request), read_at__isnull=True).update(
+        read_at=clock.now()
+    )
+    return redirect("cases:notifications")
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from huajie.cases.listing import PAGE_SIZE, CaseFilterForm, page_rows
+
+    form = CaseFilterForm(request.GET or None, user=user_of(request))
+    paginator = Paginator(page_rows(form.queryset()), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
+    template = "cases/_list_table.html" if request.htmx else "cases/list.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "query": params.urlencode(),
+            "sort_query": sort_params.urlencode(),
+            "current_sort": request.GET.get("sort", ""),
+        },
+    )

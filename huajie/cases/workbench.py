@@ -1,0 +1,145 @@
+"""What waits for a user: the workbench's lists, each one scoped query (no query per row).
+
+"My court" lists hold what the user's court must act on (a team to assemble, a returned
+acceptance); supervision lists hold what the user oversees in their scope (possibly nominal
+leadership, observation periods ending, re-petitions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from huajie.accounts.models import Role, Scope, User
+from huajie.accounts.policy import scope_filter
+from huajie.cases.models import AcceptanceRequest, CaseStatus, Decision, PetitionCase
+from huajie.core import clock
+
+LIST_LIMIT = 20
+OBSERVATION_WARNING_DAYS = 30
+
+
+@dataclass
+class Pile:
+    """One list of the workbench: a title, the rows shown and how many there are in all."""
+
+    key: str
+    title: str
+    hint: str
+    rows: list[PetitionCase] | list[AcceptanceRequest]
+    total: int
+
+
+def _cases(user: User) -> QuerySet[PetitionCase]:
+    return (
+        scope_filter(user, PetitionCase.objects.all())
+        .select_related("court", "leader")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def _own_court(user: User, qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:
+    """The user's own court's cases, or the whole scope for the province office."""
+    if user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) or user.is_superuser:
+        return qs
+    return qs.filter(court_id=user.court.pk) if user.court else qs.none()
+
+
+def _pile(key: str, title: str, hint: str, qs: QuerySet[Any]) -> Pile:
+    rows = list(qs[:LIST_LIMIT])
+    total = len(rows) if len(rows) < LIST_LIMIT else qs.count()
+    return Pile(key, title, hint, rows, total)
+
+
+def my_cases(user: User) -> QuerySet[PetitionCase]:
+    person = user.person_id
+    if person is None:
+        return PetitionCase.objects.none()
+    return (
+        _cases(user)
+        .filter(
+            Q(leader_id=person)
+            | Q(division_leader_id=person)
+            | Q(staff_id=person)
+            | Q(petition_contact_id=person)
+            | Q(first_receipt_owner_id=person)
+        )
+        .exclude(status=CaseStatus.ACCEPTED)
+    )
+
+
+def acceptance_to_review(user: User) -> QuerySet[AcceptanceRequest]:
+    qs = (
+        AcceptanceRequest.objects.filter(decision=Decision.PENDING)
+        .select_related("case__court", "reviewing_court", "submitted_by__person")
+        .order_by("submitted_at", "pk")
+    )
+    if user.is_superuser or (
+        user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) and user.scope == Scope.PROVINCE
+    ):
+        return scope_filter(user, qs, court_field="case__court")
+    if user.court is None or user.role not in (Role.PETITION_OFFICE, Role.COURT_LEADER):
+        return qs.none()
+    return qs.filter(reviewing_court_id=user.court.pk)
+
+
+def workbench(user: User, today: dt.date | None = None) -> list[Pile]:
+    day = today or clock.today()
+    cases = _cases(user)
+    piles = [
+        _pile("mine", "我的案件", "我担任包案领导、专班成员或首接负责人的未结案件", my_cases(user)),
+        _pile(
+            "review",
+            "待我审查的验收申请",
+            "下级法院提交、由本院验收的案件",
+            acceptance_to_review(user),
+        ),
+    ]
+    if user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) or user.is_superuser:
+        piles.append(
+            _pile(
+                "unallocated",
+                "待交办",
+                "尚未交办到责任法院的案件",
+                cases.filter(status=CaseStatus.UNALLOCATED),
+            )
+        )
+    piles += [
+        _pile(
+            "team",
+            "专班未配齐",
+            "已交办但专班尚未配齐的本院案件",
+            _own_court(user, cases).filter(status=CaseStatus.ALLOCATED),
+        ),
+        _pile(
+            "returned",
+            "验收被退回",
+            "验收退回后仍在化解的本院案件",
+            _own_court(user, cases).filter(status=CaseStatus.IN_RESOLUTION, return_count__gt=0),
+        ),
+        _pile(
+            "observation",
+            "观察期即将届满",
+            f"{OBSERVATION_WARNING_DAYS}日内观察期届满的案件",
+            cases.filter(
+                status=CaseStatus.OBSERVATION,
+                observation_last_day__lte=day + dt.timedelta(days=OBSERVATION_WARNING_DAYS),
+            ).order_by("observation_last_day"),
+        ),
+        _pile(
+            "nominal",
+            "疑似挂名包案",
+            "包案领导长期没有工作记录的案件",
+            cases.filter(possibly_nominal=True),
+        ),
+        _pile(
+            "repetition",
+            "重新信访",
+            "息诉后再次进京赴省、正在重新化解的案件",
+            cases.filter(reopen_count__gt=0, status=CaseStatus.IN_RESOLUTION),
+        ),
+    ]
+    return piles

@@ -1,0 +1,318 @@
+"""The ledger in the browser (server side): workbench, list, case page, actions, notifications.
+
+Every page refuses a user outside its scope (404) and a user who may see but not act (403);
+list pages cost a fixed number of queries however many rows they show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from huajie.audit.models import AuditEvent
+from huajie.cases import services
+from huajie.cases.models import CaseStatus, Notification, VisitLevel
+from huajie.core import clock
+from tests.cases.world import PDF, World, case_in
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:500]
+    return len(ctx.captured_queries)
+
+
+# --- case page -----------------------------------------------------------------------------
+
+
+def test_case_page_shows_header_sections_and_masked_identity(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    petitioner = case.petitioners.get()
+    petitioner.id_number, petitioner.phone = "11010519491231002X", "13812345678"
+    petitioner.save()
+    page = client_for(world.lixia.judge_user).get(f"/cases/{case.pk}/").content.decode()
+    for text in (
+        "化解中",
+        "包案领导",
+        "信访记录",
+        "原审案件",
+        "分类化解与措施",
+        "包案领导活动",
+        "化解标准",
+        "验收",
+        "提级办理与上级指导",
+        "附件",
+        "全过程记录",
+    ):
+        assert text in page, text
+    assert "110105********002X" in page and "11010519491231002X" not in page
+    assert "138****5678" in page
+    assert "显示完整身份证号" not in page  # a judge off the team may not reveal
+
+
+def test_revealing_identity_is_allowed_to_the_office_and_audited(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    petitioner = case.petitioners.get()
+    petitioner.id_number = "11010519491231002X"
+    petitioner.save()
+    client = client_for(world.lixia.office)
+    assert "显示完整身份证号" in client.get(f"/cases/{case.pk}/").content.decode()
+    response = client.post(f"/cases/{case.pk}/reveal/", HTTP_HX_REQUEST="true")
+    assert "11010519491231002X" in response.content.decode()
+    assert AuditEvent.objects.filter(
+        verb="petitioner.reveal", case_id=case.pk, actor=world.lixia.office
+    ).exists()
+    assert client_for(world.lixia.judge_user).post(f"/cases/{case.pk}/reveal/").status_code == 403
+
+
+def test_case_page_of_another_city_is_404(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    assert client_for(world.shinan.office).get(f"/cases/{case.pk}/").status_code == 404
+    assert (
+        client_for(world.shinan.office)
+        .post(f"/cases/{case.pk}/actions/guidance/", {"guidance-text": "越界"})
+        .status_code
+        == 404
+    )
+
+
+def test_a_closed_action_says_why(world: World) -> None:
+    case = case_in(world, CaseStatus.ALLOCATED)
+    services.team_assign(
+        actor=world.lixia.office,
+        case=case,
+        members={
+            "leader": world.lixia.leader,
+            "division_leader": world.lixia.division_leader,
+            "staff": world.lixia.staff,
+        },
+    )
+    page = client_for(world.lixia.office).get(f"/cases/{case.pk}/").content.decode()
+    assert "专班未配齐：缺少信访联系人" in page
+
+
+def test_assembling_the_team_through_the_page(world: World) -> None:
+    case = case_in(world, CaseStatus.ALLOCATED)
+    staff = world.lixia
+    response = client_for(staff.office).post(
+        f"/cases/{case.pk}/actions/team/",
+        {
+            "team-leader": staff.leader.pk,
+            "team-division_leader": staff.division_leader.pk,
+            "team-staff": staff.staff.pk,
+            "team-petition_contact": staff.contact.pk,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "专班已配齐，案件进入化解" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_RESOLUTION
+
+
+def test_an_ineligible_leader_is_refused_with_the_reason_and_nothing_changes(world: World) -> None:
+    case = case_in(world, CaseStatus.ALLOCATED)
+    response = client_for(world.lixia.office).post(
+        f"/cases/{case.pk}/actions/team/",
+        {"team-leader": world.lixia.leader_outside_quota.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "未入额院领导" in response.content.decode()
+    case.refresh_from_db()
+    assert case.leader is None
+
+
+def test_without_javascript_an_action_redirects_back_with_a_message(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    client = client_for(world.lixia.leader_user)
+    response = client.post(
+        f"/cases/{case.pk}/actions/activity/",
+        {
+            "activity-happened_on": clock.today().isoformat(),
+            "activity-kind": "reception",
+            "activity-summary": "亲自接访信访人",
+        },
+    )
+    assert response.status_code == 302
+    assert "包案领导活动已登记" in client.get(response["Location"]).content.decode()
+
+
+def test_invalid_input_is_explained_in_chinese(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    response = client_for(world.lixia.office).post(
+        f"/cases/{case.pk}/actions/oral/", {"oral-promise_on": "2019-13-45"}, HTTP_HX_REQUEST="true"
+    )
+    assert "承诺日期格式应为 年-月-日" in response.content.decode()
+
+
+def test_a_user_who_sees_but_may_not_act_gets_403(world: World) -> None:
+    case = case_in(world, CaseStatus.ALLOCATED)
+    client = client_for(world.jinan.office)  # supervisor: sees the case, does not staff it
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    response = client.post(
+        f"/cases/{case.pk}/actions/team/", {"team-leader": world.lixia.leader.pk}
+    )
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.leader is None
+
+
+def test_written_promise_upload_and_acceptance_through_the_pages(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    office = client_for(world.lixia.office)
+    document = io.BytesIO(PDF)
+    document.name = "承诺书.pdf"
+    office.post(
+        f"/cases/{case.pk}/actions/written/",
+        {"written-promise_on": clock.today().isoformat(), "written-document": document},
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MET_STANDARD
+    office.post(f"/cases/{case.pk}/actions/submit/", {"submit-note": "请验收"})
+    reviewer = client_for(world.jinan.office)
+    assert case.ledger_no in reviewer.get("/acceptance/").content.decode()
+    reviewer.post(
+        f"/cases/{case.pk}/actions/decide/",
+        {"decide-decision": "return", "decide-reason": "承诺书无签名"},
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_RESOLUTION and case.return_count == 1
+    attachment = case.attachments.get()
+    download = office.get(f"/cases/{case.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert (
+        client_for(world.shinan.office)
+        .get(f"/cases/{case.pk}/attachments/{attachment.pk}/")
+        .status_code
+        == 404
+    )
+
+
+def test_an_unknown_action_is_404(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    assert client_for(world.lixia.office).post(f"/cases/{case.pk}/actions/nope/").status_code == 404
+
+
+def test_actions_need_post(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    assert client_for(world.lixia.office).get(f"/cases/{case.pk}/actions/team/").status_code == 405
+
+
+def test_anonymous_visitors_are_sent_to_login(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    for url in ("/workbench/", "/cases/", f"/cases/{case.pk}/", "/acceptance/", "/notifications/"):
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+# --- workbench, list, notifications ---------------------------------------------------------
+
+
+def test_workbench_shows_what_waits_for_each_user(world: World) -> None:
+    waiting = case_in(world, CaseStatus.ALLOCATED)
+    mine = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0500")
+    submitted = case_in(world, CaseStatus.SUBMITTED, ledger_no="2019-0600")
+    office_page = client_for(world.lixia.office).get("/workbench/").content.decode()
+    assert waiting.ledger_no in office_page  # team to assemble
+    leader_page = client_for(world.lixia.leader_user).get("/workbench/").content.decode()
+    assert mine.ledger_no in leader_page
+    reviewer_page = client_for(world.jinan.office).get("/workbench/").content.decode()
+    assert submitted.ledger_no in reviewer_page
+    assert (
+        waiting.ledger_no not in client_for(world.shinan.office).get("/workbench/").content.decode()
+    )
+
+
+def test_workbench_query_count_does_not_grow_with_cases(world: World) -> None:
+    client = client_for(world.jinan.office)
+    case_in(world, CaseStatus.SUBMITTED)
+    few = count_queries(client, "/workbench/")
+    for n in range(6):
+        case_in(world, CaseStatus.SUBMITTED, ledger_no=f"2019-1{n:03d}")
+        case_in(world, CaseStatus.ALLOCATED, ledger_no=f"2019-2{n:03d}")
+    assert count_queries(client, "/workbench/") == few
+
+
+def test_list_filters_search_and_scope(world: World) -> None:
+    accepted = case_in(world, CaseStatus.ACCEPTED)
+    open_case = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0777")
+    client = client_for(world.jinan.office)
+    page = client.get("/cases/?status=accepted").content.decode()
+    assert accepted.ledger_no in page and open_case.ledger_no not in page
+    assert "共 1 件" in page
+    assert open_case.ledger_no in client.get("/cases/?q=0777").content.decode()
+    assert accepted.ledger_no in client.get("/cases/?q=张三").content.decode()
+    assert (
+        open_case.ledger_no not in client_for(world.shinan.office).get("/cases/").content.decode()
+    )
+
+
+def test_list_sorts_and_htmx_gets_only_the_table(world: World) -> None:
+    case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0002")
+    case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0001")
+    client = client_for(world.lixia.office)
+    page = client.get("/cases/?sort=-ledger_no").content.decode()
+    assert page.index("2019-0002") < page.index("2019-0001")
+    partial = client.get("/cases/?sort=ledger_no", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and partial.index("2019-0001") < partial.index("2019-0002")
+
+
+def test_list_query_count_does_not_grow_with_rows(world: World) -> None:
+    client = client_for(world.province_office)
+    case_in(world, CaseStatus.IN_RESOLUTION)
+    few = count_queries(client, "/cases/")
+    for n in range(10):
+        case_in(world, CaseStatus.IN_RESOLUTION, ledger_no=f"2019-3{n:03d}")
+    assert count_queries(client, "/cases/") == few
+
+
+def test_case_page_query_count_does_not_grow_with_its_records(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    client = client_for(world.lixia.office)
+    few = count_queries(client, f"/cases/{case.pk}/")
+    for day in range(1, 8):
+        services.visit_record(
+            actor=world.lixia.office,
+            case=case,
+            data=services.VisitInput(visited_on=dt.date(2019, 1, day), level=VisitLevel.LOCAL),
+        )
+        services.measure_record(
+            actor=world.lixia.office,
+            case=case,
+            data=services.MeasureInput(
+                kind="reception", taken_on=dt.date(2019, 1, day), summary="接谈"
+            ),
+        )
+    assert count_queries(client, f"/cases/{case.pk}/") == few
+
+
+def test_notifications_show_unread_count_and_can_be_read(world: World) -> None:
+    case = case_in(world, CaseStatus.SUBMITTED)
+    request = case.acceptance_requests.get()
+    services.acceptance_decide(
+        actor=world.jinan.office, request=request, accept=False, reason="材料不全"
+    )
+    client = client_for(world.lixia.leader_user)
+    page = client.get("/notifications/").content.decode()
+    assert "验收被退回" in page or "验收退回" in page
+    assert "条未读" in client.get("/workbench/").content.decode()
+    note = Notification.objects.filter(recipient=world.lixia.leader_user).first()
+    assert note is not None
+    assert client_for(world.lixia.office).post(f"/notifications/{note.pk}/read/").status_code == 404
+    client.post(f"/notifications/{note.pk}/read/")
+    note.refresh_from_db()
+    assert note.read_at is not None
