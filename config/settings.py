@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "huajie.audit",
     "huajie.accounts",
     "huajie.cases",
+    "huajie.ledger",
     "huajie.worker",
     "huajie.api",
     "huajie.demo",

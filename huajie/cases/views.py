@@ -300,3 +300,28 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "current_sort": request.GET.get("sort", ""),
         },
     )
+
+
+@login_required
+def case_list_export(request: HttpRequest) -> FileResponse:
+    """The list's current filter as a task-ledger sheet (R22)."""
+    import tempfile
+
+    from huajie.cases.listing import CaseFilterForm
+    from huajie.ledger.export import write_ledger
+
+    user = user_of(request)
+    form = CaseFilterForm(request.GET or None, user=user)
+    court = form.cleaned_data.get("court") if form.is_valid() else None
+    owner = court.short_name if court else (user.court.short_name if user.court else "")
+    title = f"{owner}防范和化解涉诉信访案件任务台账"
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+    write_ledger(form.queryset(), user, handle, title)
+    handle.seek(0)
+    stamp = clock.today().strftime("%Y%m%d")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"任务台账-{owner}-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -383,6 +383,7 @@ def load_accounts(password: str) -> list[User]:
         if user is None:
             user = User(
                 username=account.username,
+                email=f"{account.username}@huajie.invalid",  # the demo's mail goes to the console
                 person=_holder(account),
                 role=account.role,
                 scope=account.scope,

@@ -206,3 +206,18 @@ def test_the_audit_chain_is_whole_after_a_full_lifecycle(world: World) -> None:
     AuditEvent.objects.filter(pk=first.pk).update(summary="被篡改")  # type: ignore[union-attr]
     broken = audit_verify()
     assert broken is not None and broken.event_id == first.pk  # type: ignore[union-attr]
+
+
+def test_a_return_is_mailed_to_team_members_with_an_address_after_commit(
+    world: World, django_capture_on_commit_callbacks: object, mailoutbox: list[object]
+) -> None:
+    world.lixia.leader_user.email = "leader@lixia.court"
+    world.lixia.leader_user.save()
+    request = submit(world)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.acceptance_decide(actor=world.jinan.office, request=request, accept=False,  # type: ignore[arg-type]
+                                   reason="材料不全")
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["leader@lixia.court"]  # type: ignore[attr-defined]
+    assert "验收退回" in message.subject and "材料不全" in message.body  # type: ignore[attr-defined]

@@ -316,3 +316,53 @@ def test_notifications_show_unread_count_and_can_be_read(world: World) -> None:
     client.post(f"/notifications/{note.pk}/read/")
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_the_list_exports_its_filter_as_a_ledger_sheet(world: World) -> None:
+    import openpyxl
+
+    from huajie.ledger.layout import COLUMNS
+
+    accepted = case_in(world, CaseStatus.ACCEPTED)
+    other = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0888")
+    case_in(world, CaseStatus.UNALLOCATED, ledger_no="=HYPERLINK(1)")
+    response = client_for(world.jinan.office).get("/cases/export.xlsx?status=accepted")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert "任务台账" in rows[0][0]
+    assert list(rows[1]) == [c.header for c in COLUMNS]
+    ledger_numbers = [row[1] for row in rows[2:]]
+    assert ledger_numbers == [accepted.ledger_no]
+    assert other.ledger_no not in ledger_numbers
+    values = dict(zip([c.key for c in COLUMNS], rows[2], strict=True))
+    assert values["acceptance"] == "已验收" and values["court"] == world.tree.lixia.short_name
+    assert values["original_numbers"] == "(2017)鲁0102民初1234号"
+
+
+def test_exported_text_that_looks_like_a_formula_stays_text(world: World) -> None:
+    import openpyxl
+
+    case_in(world, CaseStatus.UNALLOCATED, ledger_no="=HYPERLINK(1)")
+    response = client_for(world.province_office).get("/cases/export.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    cell = next(c for row in book.active.iter_rows() for c in row if c.value == "=HYPERLINK(1)")  # type: ignore[union-attr]
+    assert cell.data_type == "s"
+
+
+def test_export_is_scoped_and_masks_identity_for_those_who_may_not_see_it(world: World) -> None:
+    import openpyxl
+
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    petitioner = case.petitioners.get()
+    petitioner.id_number = "11010519491231002X"
+    petitioner.save()
+
+    def sheet_of(user: object) -> list[tuple[object, ...]]:
+        response = client_for(user).get("/cases/export.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+        return list(book.active.iter_rows(values_only=True))[2:]  # type: ignore[union-attr]
+
+    assert sheet_of(world.shinan.office) == []
+    assert sheet_of(world.lixia.office)[0][3] == "11010519491231002X"
+    assert sheet_of(world.lixia.judge_user)[0][3] == "110105********002X"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import F
 
 from huajie.accounts.models import User
@@ -19,6 +22,8 @@ from huajie.cases.models import (
 from huajie.cases.transitions import Event
 from huajie.core import clock
 from huajie.courts.models import Court, Person
+
+log = logging.getLogger(__name__)
 
 Actor = User | None  # None: the system itself (the daily tick)
 
@@ -81,14 +86,30 @@ def accounts_of(people: Iterable[Person | None]) -> list[User]:
 def notify(
     people: Iterable[Person | None], case: PetitionCase, kind: NotificationKind, text: str
 ) -> int:
-    """In-app notifications to the accounts of `people` (email follows in the pages' issue)."""
+    """Notify the accounts of `people`: in the app, and by email to those with an address.
+
+    Mail goes out only once the change commits, so a rolled-back action sends nothing."""
     now = clock.now()
-    notes = [
+    users = accounts_of(people)
+    Notification.objects.bulk_create(
         Notification(recipient=user, case=case, kind=kind, text=text, created_at=now)
-        for user in accounts_of(people)
-    ]
-    Notification.objects.bulk_create(notes)
-    return len(notes)
+        for user in users
+    )
+    addresses = [user.email for user in users if user.email]
+    if addresses:
+        subject = f"【化解】{kind.label}：{case.ledger_no}"
+        transaction.on_commit(lambda: _send_mail(subject, text, addresses))
+    return len(users)
+
+
+def _send_mail(subject: str, body: str, addresses: list[str]) -> None:
+    # One message per recipient so addresses are not disclosed to each other. A mail server
+    # that is down must not undo the action: the in-app notification is already there.
+    for address in addresses:
+        try:
+            send_mail(subject, body, None, [address])
+        except OSError:
+            log.exception("could not send notification mail to %s", address)
 
 
 def _clear_team(case: PetitionCase) -> None:
