@@ -37,6 +37,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, case: PetitionCase, **kwargs: Any) -> None:
         self.case = case
+        kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)
 
 

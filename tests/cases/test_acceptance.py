@@ -215,8 +215,12 @@ def test_a_return_is_mailed_to_team_members_with_an_address_after_commit(
     world.lixia.leader_user.save()
     request = submit(world)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        services.acceptance_decide(actor=world.jinan.office, request=request, accept=False,  # type: ignore[arg-type]
-                                   reason="材料不全")
+        services.acceptance_decide(
+            actor=world.jinan.office,
+            request=request,
+            accept=False,  # type: ignore[arg-type]
+            reason="材料不全",
+        )
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["leader@lixia.court"]  # type: ignore[attr-defined]
