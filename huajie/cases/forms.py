@@ -11,6 +11,8 @@ from huajie.cases.models import (
     AttachmentPurpose,
     MeasureKind,
     PetitionCase,
+    PetitionType,
+    RiskLevel,
     VisitLevel,
 )
 from huajie.cases.services import PARTICIPANT_IDENTITIES, TERMINATION_STEPS
@@ -240,3 +242,53 @@ class GuidanceForm(CaseForm):
     text = forms.CharField(
         label="指导意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class NewPetitionForm(forms.Form):
+    """R14: a new petition received by a president or division head (首接负责制)."""
+
+    owner = PersonChoice(queryset=Person.objects.none(), label="首接负责人（院庭长）")
+    received_on = date_field("接访日期")
+    name = forms.CharField(label="信访人姓名", max_length=64)
+    id_number = forms.CharField(label="身份证号", required=False, max_length=32)
+    phone = forms.CharField(label="联系电话", required=False, max_length=32)
+    domicile = forms.CharField(label="户籍地", required=False, max_length=128)
+    petition_type = forms.ChoiceField(label="信访类型", choices=PetitionType.choices)
+    claims = forms.CharField(
+        label="信访诉求", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    risk_level = forms.ChoiceField(label="风险等级", choices=RiskLevel.choices)
+    original_number = forms.CharField(label="原审案号（如有）", required=False, max_length=64)
+
+    def __init__(self, *args: Any, court: Court, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = _people(
+            court, PositionKind.PRESIDENT, PositionKind.COURT_LEADER, PositionKind.DIVISION_LEADER
+        ).prefetch_related("positions")
+
+    def case_input(self) -> Any:
+        from huajie.cases import services
+
+        d = self.cleaned_data
+        originals = (
+            [services.OriginalCaseInput(number=d["original_number"])]
+            if d["original_number"]
+            else []
+        )
+        return services.CaseInput(
+            petition_type=d["petition_type"],
+            claims=d["claims"],
+            risk_level=d["risk_level"],
+            petitioners=[
+                services.PetitionerInput(
+                    name=d["name"],
+                    id_number=d["id_number"],
+                    phone=d["phone"],
+                    domicile=d["domicile"],
+                )
+            ],
+            original_cases=originals,
+        )

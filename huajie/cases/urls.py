@@ -8,6 +8,7 @@ urlpatterns = [
     path("workbench/", views.workbench_view, name="workbench"),
     path("cases/", views.case_list, name="list"),
     path("cases/export.xlsx", views.case_list_export, name="export"),
+    path("cases/new-petition/", views.new_petition, name="new_petition"),
     path("cases/<int:case_id>/", views.case_detail, name="detail"),
     path("cases/<int:case_id>/actions/<slug:name>/", views.case_action, name="action"),
     path("cases/<int:case_id>/reveal/", views.reveal_identity, name="reveal"),

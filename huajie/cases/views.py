@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -324,4 +325,47 @@ def case_list_export(request: HttpRequest) -> FileResponse:
         as_attachment=True,
         filename=f"任务台账-{owner}-{stamp}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def new_petition(request: HttpRequest) -> HttpResponse:
+    """Register a new petition at the user's own court (R14)."""
+    from huajie.cases import services
+    from huajie.cases.forms import NewPetitionForm
+    from huajie.cases.models import Campaign
+
+    user = user_of(request)
+    court = user.court
+    if court is None or not can(user, Action.CASE_CREATE, court):
+        raise PermissionDenied("只有信访部门可以登记新发信访案件")
+    campaign = Campaign.objects.filter(year__lte=clock.today().year).order_by("-year").first()
+    if campaign is None:
+        messages.error(request, "尚未建立专项活动，请联系省法院信访办。")
+        return redirect("cases:workbench")
+    form = NewPetitionForm(request.POST or None, court=court)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.new_petition_register(
+                actor=user,
+                campaign=campaign,
+                owner=form.cleaned_data["owner"],
+                received_on=form.cleaned_data["received_on"],
+                data=form.case_input(),
+            )
+        except Refused as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                f"已登记新发信访案件{case.ledger_no}，首接负责人"
+                f"{case.first_receipt_owner.name}一办到底。",
+            )  # type: ignore[union-attr]
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/new_petition.html",
+        {"form": form, "error": error, "campaign": campaign, "court": court},
+        status=400 if request.method == "POST" else 200,
     )

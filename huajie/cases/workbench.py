@@ -74,7 +74,7 @@ def my_cases(user: User) -> QuerySet[PetitionCase]:
 def acceptance_to_review(user: User) -> QuerySet[AcceptanceRequest]:
     qs = (
         AcceptanceRequest.objects.filter(decision=Decision.PENDING)
-        .select_related("case__court", "reviewing_court", "submitted_by__person")
+        .select_related("case__court", "case__leader", "reviewing_court", "submitted_by__person")
         .order_by("submitted_at", "pk")
     )
     if user.is_superuser or (

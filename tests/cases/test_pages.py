@@ -366,3 +366,49 @@ def test_export_is_scoped_and_masks_identity_for_those_who_may_not_see_it(world:
     assert sheet_of(world.shinan.office) == []
     assert sheet_of(world.lixia.office)[0][3] == "11010519491231002X"
     assert sheet_of(world.lixia.judge_user)[0][3] == "110105********002X"
+
+
+def test_registering_a_new_petition_through_the_page(world: World) -> None:
+    client = client_for(world.lixia.office)
+    assert client.get("/cases/new-petition/").status_code == 200
+    response = client.post(
+        "/cases/new-petition/",
+        {
+            "owner": world.lixia.division_leader.pk,
+            "received_on": "2019-04-02",
+            "name": "钱七",
+            "id_number": "",
+            "phone": "13900001111",
+            "domicile": "济南市历下区",
+            "petition_type": "province",
+            "claims": "要求执行到位",
+            "risk_level": "normal",
+            "original_number": "(2018)鲁0102执88号",
+        },
+    )
+    assert response.status_code == 302
+    case = world.campaign.cases.get(origin="new")
+    assert case.first_receipt_owner == world.lixia.division_leader
+    assert case.court == world.tree.lixia
+
+
+def test_a_new_petition_refused_by_the_rules_says_why(world: World) -> None:
+    response = client_for(world.lixia.office).post(
+        "/cases/new-petition/",
+        {
+            "owner": world.lixia.division_leader.pk,
+            "received_on": "2019-04-02",
+            "name": "钱七",
+            "id_number": "123",
+            "petition_type": "province",
+            "claims": "x",
+            "risk_level": "normal",
+        },
+    )
+    assert response.status_code == 400
+    assert "身份证号有误" in response.content.decode()
+    assert not world.campaign.cases.filter(origin="new").exists()
+
+
+def test_only_the_petition_office_registers_new_petitions(world: World) -> None:
+    assert client_for(world.lixia.judge_user).get("/cases/new-petition/").status_code == 403
