@@ -357,11 +357,10 @@ def new_petition(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             error = str(exc)
         else:
+            owner = form.cleaned_data["owner"]
             messages.success(
-                request,
-                f"已登记新发信访案件{case.ledger_no}，首接负责人"
-                f"{case.first_receipt_owner.name}一办到底。",
-            )  # type: ignore[union-attr]
+                request, f"已登记新发信访案件{case.ledger_no}，首接负责人{owner.name}一办到底。"
+            )
             return redirect("cases:detail", case_id=case.pk)
     return render(
         request,
