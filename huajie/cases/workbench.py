@@ -86,6 +86,19 @@ def acceptance_to_review(user: User) -> QuerySet[AcceptanceRequest]:
     return qs.filter(reviewing_court_id=user.court.pk)
 
 
+def escalations_to_decide(user: User) -> QuerySet[PetitionCase]:
+    """Cases whose court asked the user's court to take them up (R12)."""
+    if user.court is None or user.role not in (
+        Role.PETITION_OFFICE,
+        Role.COURT_LEADER,
+        Role.PROVINCE_OFFICE,
+    ):
+        return PetitionCase.objects.none()
+    return _cases(user).filter(
+        escalations__decision=Decision.PENDING, escalations__to_court_id=user.court.pk
+    )
+
+
 def workbench(user: User, today: dt.date | None = None) -> list[Pile]:
     day = today or clock.today()
     cases = _cases(user)
@@ -96,6 +109,12 @@ def workbench(user: User, today: dt.date | None = None) -> list[Pile]:
             "待我审查的验收申请",
             "下级法院提交、由本院验收的案件",
             acceptance_to_review(user),
+        ),
+        _pile(
+            "escalation",
+            "待决定的提级申请",
+            "下级法院申请由本院提级办理的案件",
+            escalations_to_decide(user),
         ),
     ]
     if user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) or user.is_superuser:

@@ -412,3 +412,15 @@ def test_a_new_petition_refused_by_the_rules_says_why(world: World) -> None:
 
 def test_only_the_petition_office_registers_new_petitions(world: World) -> None:
     assert client_for(world.lixia.judge_user).get("/cases/new-petition/").status_code == 403
+
+
+def test_an_escalation_request_waits_on_the_superiors_workbench(world: World) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
+    page = client_for(world.jinan.office).get("/workbench/").content.decode()
+    pile = page[page.index('id="pile-escalation"'):]
+    assert case.ledger_no in pile[: pile.index("</section>")]
+    client_for(world.jinan.office).post(f"/cases/{case.pk}/actions/escalation_decide/", {
+        "escalation_decide-decision": "approve", "escalation_decide-note": "同意"})
+    case.refresh_from_db()
+    assert case.court == world.tree.jinan
