@@ -418,9 +418,11 @@ def test_an_escalation_request_waits_on_the_superiors_workbench(world: World) ->
     case = case_in(world, CaseStatus.IN_RESOLUTION)
     services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
     page = client_for(world.jinan.office).get("/workbench/").content.decode()
-    pile = page[page.index('id="pile-escalation"'):]
+    pile = page[page.index('id="pile-escalation"') :]
     assert case.ledger_no in pile[: pile.index("</section>")]
-    client_for(world.jinan.office).post(f"/cases/{case.pk}/actions/escalation_decide/", {
-        "escalation_decide-decision": "approve", "escalation_decide-note": "同意"})
+    client_for(world.jinan.office).post(
+        f"/cases/{case.pk}/actions/escalation_decide/",
+        {"escalation_decide-decision": "approve", "escalation_decide-note": "同意"},
+    )
     case.refresh_from_db()
     assert case.court == world.tree.jinan

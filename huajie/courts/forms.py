@@ -1,0 +1,39 @@
+"""Forms of the people-and-positions pages (a court administrator's work, R2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from huajie.courts.models import Court, Department, PositionKind
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=32)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        label="庭室",
+        required=False,
+        empty_label="（院领导，不属庭室）",
+    )
+    in_judge_quota = forms.BooleanField(label="入额", required=False)
+    phone = forms.CharField(label="联系电话", required=False, max_length=32)
+    is_active = forms.BooleanField(label="在岗", required=False, initial=True)
+
+    def __init__(self, *args: Any, court: Court, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Department.objects.filter(court=court).order_by("sort", "id")
+
+
+class PositionForm(forms.Form):
+    kind = forms.ChoiceField(label="职务类别", choices=PositionKind.choices)
+    title = forms.CharField(
+        label="职务名称",
+        required=False,
+        max_length=32,
+        help_text="例如 副院长、民一庭庭长；不填则用职务类别",
+    )
