@@ -101,8 +101,9 @@ def _database() -> dict[str, object]:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        # A file, not memory, so worker subprocesses in tests can open the test database.
-        config["TEST"] = {"NAME": str(VAR_DIR / "test-huajie.sqlite3")}
+        # A file, not memory, so worker subprocesses in tests can open the test database;
+        # named by process so two test runs in one checkout never share it.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-huajie-{os.getpid()}.sqlite3")}
     return config
 
 
