@@ -40,8 +40,8 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
-def test_database_url_selects_postgresql() -> None:
-    env = {**os.environ, "DATABASE_URL": "postgres://u:p@db.internal:5432/huajie"}
+def _database_settings(env: dict[str, str]) -> list[str]:
+    """ENGINE and NAME of the default database as a fresh process configures them."""
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
@@ -55,22 +55,17 @@ def test_database_url_selects_postgresql() -> None:
         timeout=60,
         check=False,
     )
-    assert result.stdout.split() == ["django.db.backends.postgresql", "huajie"], result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_database_url_selects_postgresql() -> None:
+    env = {**os.environ, "DATABASE_URL": "postgres://u:p@db.internal:5432/huajie"}
+    assert _database_settings(env) == ["django.db.backends.postgresql", "huajie"]
 
 
 def test_sqlite_is_the_default() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        timeout=60,
-        check=False,
-    )
-    assert result.stdout.strip() == "django.db.backends.sqlite3", result.stderr
+    engine, name = _database_settings(env)
+    assert engine == "django.db.backends.sqlite3"
+    assert name.endswith("var/huajie.sqlite3")

@@ -497,7 +497,28 @@ class Decision(models.TextChoices):
     RETURNED = "returned", "退回"
 
 
-class AcceptanceRequest(models.Model):
+class DecidedRequest(models.Model):
+    """A request a superior court decides once: pending, then accepted or returned/refused."""
+
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == Decision.PENDING
+
+
+class AcceptanceRequest(DecidedRequest):
     """R11: a submission for acceptance and the reviewing court's decision."""
 
     case = models.ForeignKey(
@@ -510,15 +531,6 @@ class AcceptanceRequest(models.Model):
     submitted_at = models.DateTimeField()
     note = models.TextField("申请说明", blank=True)
     evidence = models.ManyToManyField(Attachment, blank=True, related_name="+")
-    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField("审查意见", blank=True)
 
     class Meta:
@@ -536,7 +548,7 @@ class AcceptanceRequest(models.Model):
         return f"{self.case} {self.get_decision_display()}"
 
 
-class EscalationRequest(models.Model):
+class EscalationRequest(DecidedRequest):
     """R12: a lower court asks its superior to take the case up; or the superior takes it."""
 
     case = models.ForeignKey(PetitionCase, on_delete=models.CASCADE, related_name="escalations")
@@ -547,15 +559,6 @@ class EscalationRequest(models.Model):
     )
     requested_at = models.DateTimeField()
     reason = models.TextField("理由")
-    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField("决定意见", blank=True)
 
     class Meta:

@@ -14,12 +14,14 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_pages_fit_a_phone_and_actions_are_reachable_by_keyboard(live_server: Any,
-                                                                  browser: Any) -> None:
+def test_pages_fit_a_phone_and_actions_are_reachable_by_keyboard(
+    live_server: Any, browser: Any
+) -> None:
     world = build_world()
     case = case_in(world, CaseStatus.IN_RESOLUTION)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/accounts/login/")
@@ -27,11 +29,15 @@ def test_pages_fit_a_phone_and_actions_are_reachable_by_keyboard(live_server: An
         page.get_by_label("密码").fill(PASSWORD)
         page.keyboard.press("Enter")
         page.get_by_role("heading", name="工作台").wait_for()
-        for url, name in ((f"/cases/{case.pk}/", "phone-case"), ("/cases/", "phone-list"),
-                          ("/workbench/", "phone-workbench")):
+        for url, name in (
+            (f"/cases/{case.pk}/", "phone-case"),
+            ("/cases/", "phone-list"),
+            ("/workbench/", "phone-workbench"),
+        ):
             page.goto(f"{live_server.url}{url}")
             overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             screenshot(page, name)
             assert overflow <= 1, f"{url} is {overflow}px wider than the phone"
         page.goto(f"{live_server.url}/cases/{case.pk}/")
