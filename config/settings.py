@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "huajie.accounts",
     "huajie.cases",
     "huajie.ledger",
+    "huajie.supervision",
+    "huajie.bulletins",
     "huajie.worker",
     "huajie.api",
     "huajie.demo",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("huajie.accounts.urls")),
     path("courts/", include("huajie.courts.urls")),
     path("", include("huajie.cases.urls")),
+    path("supervision/", include("huajie.supervision.urls")),
+    path("bulletins/", include("huajie.bulletins.urls")),
     path("api/v1/", api.urls),
 ]
 
