@@ -30,9 +30,12 @@ from huajie.core import clock
 from huajie.courts.models import Court
 
 
+def _province_of(case: PetitionCase) -> Court:
+    return Court.objects.get(path=case.court.root_path())
+
+
 def allocation_suggest(case: PetitionCase) -> Suggestion:
-    province = Court.objects.get(path=case.court.root_path())
-    return suggest(case, DomicileIndex(province))
+    return suggest(case, DomicileIndex(_province_of(case)))
 
 
 @transaction.atomic
@@ -46,9 +49,9 @@ def case_allocate(
 ) -> PetitionCase:
     """Allocate by the rules, or to `court` by hand with a written reason."""
     case = _lock(case)
+    transitions.target(case, Event.ALLOCATE)  # refuse early, with the status's reason
     if court is None:
-        province = Court.objects.get(path=case.court.root_path())
-        suggestion = suggest(case, domiciles or DomicileIndex(province))
+        suggestion = suggest(case, domiciles or DomicileIndex(_province_of(case)))
         if suggestion.court is None:
             raise Refused(f"{suggestion.reason}：请选择责任法院并写明理由。")
     else:
