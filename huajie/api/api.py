@@ -10,6 +10,14 @@ from ninja import NinjaAPI
 
 from huajie.accounts.api import router as accounts_router
 from huajie.api.auth import SessionAuth, TokenAuth
+from huajie.cases.api import (
+    acceptance_router,
+    campaigns_router,
+    escalations_router,
+    notifications_router,
+)
+from huajie.cases.api import router as cases_router
+from huajie.cases.transitions import Refused
 from huajie.courts.api import router as courts_router
 
 api = NinjaAPI(
@@ -39,5 +47,15 @@ def _invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": "；".join(exc.messages)}, status=422)
 
 
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
 api.add_router("/auth", accounts_router)
 api.add_router("/courts", courts_router)
+api.add_router("/cases", cases_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/acceptance", acceptance_router)
+api.add_router("/escalations", escalations_router)
+api.add_router("/notifications", notifications_router)
