@@ -49,6 +49,14 @@ class Action(StrEnum):
     GUIDANCE = "case.guidance"
     REVEAL_IDENTITY = "case.reveal_identity"  # full ID-card and phone numbers
     CAMPAIGN_MANAGE = "campaign.manage"  # allocate a whole campaign, carry over
+    NEW_PETITION = "case.new_petition"  # R14: register a new petition at this court
+    # Supervision (R16-R18, R20, R21). The object is a court (the high court for bulletins).
+    BULLETIN_ISSUE = "bulletin.issue"  # issue the bi-weekly bulletin now (R17)
+    ASSESSMENT_VIEW = "assessment.view"  # scores of courts, leaders and judges (R16)
+    ASSESSMENT_VETO = "assessment.veto"  # set or lift a court's one-vote veto (R16)
+    CASE_EXEMPLARY = "case.exemplary"  # mark a resolved case exemplary (R21)
+    REPORT_MAKE = "supervision.report"  # the summary report for a region or court (R20)
+    LEDGER_IMPORT = "ledger.import"  # R22: import a ledger sheet for cases of this court
 
 
 class HasCourt(Protocol):
@@ -243,6 +251,13 @@ def _reveals_identity(user: User, court: Court, case: Any) -> bool:
     return _province_office(user) or _at(user, court, Role.PETITION_OFFICE) or _on_team(user, case)
 
 
+def _registers_new_petitions(user: User, court: Court, obj: Any) -> bool:
+    """R14: the petition office, or the president or division head who received it."""
+    return _enters_cases(user, court, obj) or _at(
+        user, court, Role.COURT_LEADER, Role.DIVISION_LEADER
+    )
+
+
 def _manages_campaign(user: User, court: Court, obj: Any) -> bool:
     return _province_office(user)
 
@@ -263,6 +278,7 @@ RULES: dict[Action, Rule] = {
     Action.GUIDANCE: _guides,
     Action.REVEAL_IDENTITY: _reveals_identity,
     Action.CAMPAIGN_MANAGE: _manages_campaign,
+    Action.NEW_PETITION: _registers_new_petitions,
 }
 
 
@@ -273,14 +289,26 @@ def can(user: AnyUser, action: Action, obj: Court | HasCourt) -> bool:
     return sight is not None and sight.sees(court) and RULES[action](sight.user, court, obj)
 
 
-def require(user: AnyUser, action: Action, obj: Court | HasCourt) -> None:
-    """Raise 404 when `obj` is out of the user's sight, 403 when seen but not allowed."""
+def require(
+    user: AnyUser, action: Action, obj: Court | HasCourt | Any, court: Court | None = None
+) -> None:
+    """Raise 404 when `obj` is out of the user's sight, 403 when seen but not allowed.
+
+    `court` is the object's court when it is not `obj.court` (e.g. an acceptance request's
+    court is its case's)."""
     sight = sight_of(user)
-    court = court_of(obj)
+    court = court or court_of(obj)
     if sight is None or not sight.sees(court):
         raise Http404(NOT_FOUND)
     if not RULES[action](sight.user, court, obj):
         raise PermissionDenied(FORBIDDEN)
+
+
+def _court_through(obj: Any, court_field: str | None) -> Court:
+    """Follow `court_field` ("case__court") from `obj` to its court."""
+    for name in court_field.split("__") if court_field else ():
+        obj = getattr(obj, name)
+    return obj
 
 
 def get_for_user(
@@ -297,5 +325,80 @@ def get_for_user(
     found = scope_filter(user, qs, court_field).filter(**lookup).first()
     if found is None:
         raise Http404(NOT_FOUND)
-    require(user, action, found)  # type: ignore[arg-type]
+    require(user, action, found, _court_through(found, court_field))
     return found
+
+
+# --- supervision and bulletins (R16-R18, R20, R21) ---------------------------------------
+
+
+def _issues_bulletins(user: User, court: Court, obj: Any) -> bool:
+    """The high court's petition office issues the bulletin of its province (R17)."""
+    return _province_office(user) and court.parent_id is None
+
+
+def _supervises(user: User, court: Court, obj: Any) -> bool:
+    """Assessment figures and reports: court leaders and the petition offices, not judges."""
+    return user.is_superuser or user.role in (
+        Role.PETITION_OFFICE,
+        Role.COURT_LEADER,
+        Role.PROVINCE_OFFICE,
+        Role.ADMIN,
+    )
+
+
+def _judges_courts(user: User, court: Court, obj: Any) -> bool:
+    """A one-vote veto, and exemplary cases, are the high court's petition office's call."""
+    return _province_office(user)
+
+
+RULES.update(
+    {
+        Action.BULLETIN_ISSUE: _issues_bulletins,
+        Action.ASSESSMENT_VIEW: _supervises,
+        Action.ASSESSMENT_VETO: _judges_courts,
+        Action.CASE_EXEMPLARY: _judges_courts,
+        Action.REPORT_MAKE: _supervises,
+    }
+)
+
+
+def reads_publications_of(user: AnyUser, province: Court) -> bool:
+    """Bulletins are published to every court of their province (R17): every active account
+    of a court in `province`'s tree reads them, whatever its scope; nobody else does."""
+    sight = sight_of(user)
+    if sight is None:
+        return False
+    own = sight.user.court
+    return sight.everything or (own is not None and own.root_path() == province.root_path())
+
+
+def publications_filter(user: AnyUser, qs: QuerySet[M], province_field: str) -> QuerySet[M]:
+    """The objects published to the user's province (`province_field` names its high court)."""
+    sight = sight_of(user)
+    if sight is None:
+        return qs.none()
+    if sight.everything:
+        return qs
+    own = sight.user.court
+    if own is None:
+        return qs.none()
+    return qs.filter(**{f"{province_field}__path": own.root_path()})
+
+
+def sight_root(user: AnyUser) -> Court | None:
+    """The top of what the user sees: the high court for the province office, the own court
+    for the others (an ancestor's path sorts before its descendants')."""
+    return scope_courts(user).order_by("path").first()
+
+
+# --- the ledger import (R22) -------------------------------------------------------------
+
+
+def _imports_ledger(user: User, court: Court, obj: Any) -> bool:
+    """R22: the petition office imports the ledger of the courts it sees (its own court; with
+    a subtree scope its subordinate courts too); the province office the whole province."""
+    return _province_office(user) or user.role == Role.PETITION_OFFICE
+
+
+RULES[Action.LEDGER_IMPORT] = _imports_ledger

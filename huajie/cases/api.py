@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import transaction
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import File, Form, Query, Router, Status
@@ -22,7 +21,6 @@ from ninja.files import UploadedFile
 
 from huajie.accounts.models import User
 from huajie.accounts.policy import Action, get_for_user, scope_filter, user_of
-from huajie.audit.services import audit_record
 from huajie.cases import selectors, services
 from huajie.cases.attachments import storage_path
 from huajie.cases.models import (
@@ -85,7 +83,6 @@ from huajie.cases.schemas import (
     WrittenPromiseIn,
 )
 from huajie.cases.transitions import Refused
-from huajie.core import clock
 from huajie.courts.models import Court, Person
 
 router = Router(tags=["信访案件"])
@@ -211,7 +208,7 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[PetitionC
     summary="登记新发信访（增量），首接负责人一办到底",
 )
 def new_petition_register(request: HttpRequest, payload: NewPetitionIn) -> Status[PetitionCase]:
-    owner = get_for_user(request.user, _people(), action=Action.CASE_CREATE, pk=payload.owner_id)
+    owner = get_for_user(request.user, _people(), action=Action.NEW_PETITION, pk=payload.owner_id)
     case = services.new_petition_register(
         actor=user_of(request),
         campaign=_campaign(payload.campaign_year, field="campaign_year"),
@@ -315,15 +312,7 @@ def petitioner_reveal(request: HttpRequest, case_id: int, petitioner_id: int) ->
     petitioner = case.petitioners.filter(pk=petitioner_id).first()
     if petitioner is None:
         raise Http404
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            verb="petitioner.reveal",
-            obj=petitioner,
-            court_id=case.court_id,
-            case_id=case.pk,
-            summary=f"查看信访人{petitioner.name}的完整身份证号和电话",
-        )
+    services.identity_reveal(actor=user_of(request), case=case, petitioners=[petitioner])
     return petitioner
 
 
@@ -409,11 +398,13 @@ def campaign_allocate(request: HttpRequest, year: int) -> CampaignAllocationOut:
     "/{int:year}/carry-over", response=CarryOverOut, summary="未结案件结转到以后年度的活动"
 )
 def campaign_carry_over(request: HttpRequest, year: int, payload: CarryOverIn) -> CarryOverOut:
-    _province_root(request, Action.CAMPAIGN_MANAGE)
+    province = _province_root(request, Action.CAMPAIGN_MANAGE)
     source = _campaign(year)
     target_year = payload.target_year if payload.target_year is not None else year + 1
     target = _campaign(target_year, field="target_year")
-    carried = services.campaign_carry_over(actor=user_of(request), source=source, target=target)
+    carried = services.campaign_carry_over(
+        actor=user_of(request), source=source, target=target, province=province
+    )
     return CarryOverOut(from_year=year, to_year=target_year, carried=carried)
 
 
@@ -707,10 +698,4 @@ def notification_list(request: HttpRequest, params: Query[PageQuery]) -> dict[st
 )
 def notification_read(request: HttpRequest, notification_id: int) -> Notification:
     """Only the recipient's own notifications exist for them; anyone else's is 404."""
-    note = selectors.notifications_for(user_of(request)).filter(pk=notification_id).first()
-    if note is None:
-        raise Http404
-    if note.read_at is None:
-        note.read_at = clock.now()
-        note.save(update_fields=["read_at"])
-    return note
+    return services.notification_mark_read(user=user_of(request), notification_id=notification_id)

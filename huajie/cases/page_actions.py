@@ -267,7 +267,6 @@ ACTIONS: tuple[PageAction, ...] = (
         Action.CASE_WORK,
         f.AttachmentForm,
         _attachment,
-        _work_blocked,
         multipart=True,
     ),
     PageAction(

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from huajie.accounts.policy import Action, can, get_for_user, user_of
 from huajie.audit.models import AuditEvent
-from huajie.audit.services import audit_record
+from huajie.cases import services
 from huajie.cases.attachments import storage_path
 from huajie.cases.eligibility import missing_roles
 from huajie.cases.models import (
@@ -189,18 +188,10 @@ def _after_failure(
 
 @login_required
 @require_POST
-@transaction.atomic
 def reveal_identity(request: HttpRequest, case_id: int) -> HttpResponse:
     """Show full ID-card and phone numbers to a user allowed to see them; audited."""
     case = _case_for(request, case_id, Action.REVEAL_IDENTITY)
-    audit_record(
-        actor=request.user,
-        verb="petitioner.reveal",
-        obj=case,
-        court_id=case.court_id,
-        case_id=case.pk,
-        summary="查看信访人完整身份证号和电话",
-    )
+    services.identity_reveal(actor=user_of(request), case=case, petitioners=case.petitioners.all())
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request, "cases/_petitioners.html", {"case": case, "revealed": True, "may_reveal": True}
@@ -256,23 +247,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    updated = Notification.objects.filter(
-        pk=notification_id, recipient=user_of(request), read_at__isnull=True
-    ).update(read_at=clock.now())
-    if (
-        not updated
-        and not Notification.objects.filter(pk=notification_id, recipient=user_of(request)).exists()
-    ):
-        raise Http404("通知不存在")
+    services.notification_mark_read(user=user_of(request), notification_id=notification_id)
     return redirect("cases:notifications")
 
 
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=user_of(request), read_at__isnull=True).update(
-        read_at=clock.now()
-    )
+    services.notifications_mark_all_read(user=user_of(request))
     return redirect("cases:notifications")
 
 
@@ -331,13 +313,12 @@ def case_list_export(request: HttpRequest) -> FileResponse:
 @login_required
 def new_petition(request: HttpRequest) -> HttpResponse:
     """Register a new petition at the user's own court (R14)."""
-    from huajie.cases import services
     from huajie.cases.forms import NewPetitionForm
     from huajie.cases.models import Campaign
 
     user = user_of(request)
     court = user.court
-    if court is None or not can(user, Action.CASE_CREATE, court):
+    if court is None or not can(user, Action.NEW_PETITION, court):
         raise PermissionDenied("只有信访部门可以登记新发信访案件")
     campaign = Campaign.objects.filter(year__lte=clock.today().year).order_by("-year").first()
     if campaign is None:

@@ -72,15 +72,17 @@ def my_cases(user: User) -> QuerySet[PetitionCase]:
 
 
 def acceptance_to_review(user: User) -> QuerySet[AcceptanceRequest]:
+    """Pending requests the user's court reviews, among the cases the user can open."""
     qs = (
-        AcceptanceRequest.objects.filter(decision=Decision.PENDING)
+        scope_filter(user, AcceptanceRequest.objects.all(), court_field="case__court")
+        .filter(decision=Decision.PENDING)
         .select_related("case__court", "case__leader", "reviewing_court", "submitted_by__person")
         .order_by("submitted_at", "pk")
     )
     if user.is_superuser or (
         user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) and user.scope == Scope.PROVINCE
     ):
-        return scope_filter(user, qs, court_field="case__court")
+        return qs
     if user.court is None or user.role not in (Role.PETITION_OFFICE, Role.COURT_LEADER):
         return qs.none()
     return qs.filter(reviewing_court_id=user.court.pk)

@@ -225,3 +225,42 @@ def test_a_return_is_mailed_to_team_members_with_an_address_after_commit(
     message = mailoutbox[0]
     assert message.to == ["leader@lixia.court"]  # type: ignore[attr-defined]
     assert "验收退回" in message.subject and "材料不全" in message.body  # type: ignore[attr-defined]
+
+
+def test_taking_a_case_up_answers_the_pending_request_so_it_cannot_move_it_again(
+    world: World,
+) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    request = services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
+    case = services.case_take_up(actor=world.jinan.office, case=case, reason="中院直接提级")
+    request.refresh_from_db()
+    assert request.decision == Decision.ACCEPTED
+    services.team_assign(actor=world.jinan.office, case=case, members=world.jinan.team)
+    with pytest.raises(services.Refused, match="已经决定"):
+        services.escalation_decide(actor=world.jinan.office, request=request, approve=True, note="")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_RESOLUTION and case.leader == world.jinan.leader
+
+
+def test_a_stale_escalation_request_cannot_move_the_case(world: World) -> None:
+    case = case_in(world, CaseStatus.ALLOCATED)
+    request = services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
+    EscalationRequestModel = type(request)
+    # The request is left pending while the case is reallocated elsewhere, by hand.
+    EscalationRequestModel.objects.filter(pk=request.pk).update(decision=Decision.PENDING)
+    case.court = world.tree.shinan
+    case.save(update_fields=["court"])
+    with pytest.raises(services.Refused, match="已过时"):
+        services.escalation_decide(
+            actor=world.province_office, request=request, approve=True, note=""
+        )
+
+
+def test_reallocating_a_case_closes_its_pending_escalation(world: World) -> None:
+    case = case_in(world, CaseStatus.ALLOCATED)
+    request = services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
+    services.case_allocate(
+        actor=world.province_office, case=case, court=world.tree.shinan, reason="改由市南法院办理"
+    )
+    request.refresh_from_db()
+    assert request.decision == Decision.RETURNED

@@ -426,3 +426,13 @@ def test_an_escalation_request_waits_on_the_superiors_workbench(world: World) ->
     )
     case.refresh_from_db()
     assert case.court == world.tree.jinan
+
+
+def test_a_reviewer_who_cannot_open_the_case_is_not_shown_its_request(world: World) -> None:
+    from huajie.cases.workbench import acceptance_to_review
+
+    case_in(world, CaseStatus.SUBMITTED)
+    court_scope_leader = world.jinan.leader_user  # a court leader of the reviewing court
+    assert court_scope_leader.scope == "court"
+    assert not acceptance_to_review(court_scope_leader).exists()
+    assert acceptance_to_review(world.jinan.office).exists()

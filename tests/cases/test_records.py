@@ -137,13 +137,35 @@ def test_open_cases_carry_over_to_the_next_campaign(world: World) -> None:
     done = case_in(world, CaseStatus.ACCEPTED, ledger_no="2019-0999")
     later = services.campaign_create(year=2020)
     moved = services.campaign_carry_over(
-        actor=world.province_office, source=world.campaign, target=later
+        actor=world.province_office, source=world.campaign, target=later, province=world.tree.high
     )
     open_case.refresh_from_db()
     done.refresh_from_db()
     assert moved == 1
     assert open_case.campaign == later and open_case.first_campaign == world.campaign
     assert done.campaign == world.campaign
+
+
+def test_carry_over_moves_only_the_provinces_own_cases(world: World) -> None:
+    from tests.cases.world import staff_court
+
+    mine = case_in(world, CaseStatus.IN_RESOLUTION)
+    other_office = staff_court(world.tree.other_high).office
+    theirs = services.case_create(
+        actor=other_office,
+        campaign=world.campaign,
+        holding_court=world.tree.other_high,
+        data=services.CaseInput(
+            petition_type="beijing", petitioners=[services.PetitionerInput(name="外省")]
+        ),
+    )
+    later = services.campaign_create(year=2020)
+    services.campaign_carry_over(
+        actor=world.province_office, source=world.campaign, target=later, province=world.tree.high
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.campaign == later and theirs.campaign == world.campaign
 
 
 def test_attachments_are_stored_by_hash_and_checked_by_content(world: World) -> None:

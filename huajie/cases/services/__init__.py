@@ -23,6 +23,11 @@ from huajie.cases.services.escalation import (
     guidance_add,
 )
 from huajie.cases.services.new_petitions import new_petition_register
+from huajie.cases.services.notices import (
+    identity_reveal,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
 from huajie.cases.services.records import (
     RECORD_FIELDS,
     CaseInput,
@@ -84,10 +89,13 @@ __all__ = [
     "escalation_decide",
     "escalation_request",
     "guidance_add",
+    "identity_reveal",
     "leader_activity_record",
     "measure_record",
     "new_petition_register",
     "nominal_after_days",
+    "notification_mark_read",
+    "notifications_mark_all_read",
     "notify",
     "original_case_add",
     "original_case_flag",

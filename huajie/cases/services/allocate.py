@@ -13,6 +13,8 @@ from huajie.cases.models import (
     AllocationRule,
     Campaign,
     CaseStatus,
+    Decision,
+    EscalationRequest,
     NotificationKind,
     PetitionCase,
 )
@@ -72,6 +74,13 @@ def case_allocate(
     if moved and case.status == CaseStatus.ALLOCATED:
         _clear_team(case)
         fields += [*list(TEAM_ROLES), "team_since"]
+    if moved:
+        # An escalation asked of the old court's superior no longer applies.
+        EscalationRequest.objects.filter(case=case, decision=Decision.PENDING).update(
+            decision=Decision.RETURNED,
+            decided_at=clock.now(),
+            decision_note=f"案件已重新交办至{target_court.short_name}",
+        )
     before_status = case.status
     transitions.apply(case, Event.ALLOCATE)
     _save(case, [*fields, "status"])

@@ -13,6 +13,7 @@ from huajie.cases.models import (
 )
 from huajie.cases.services._base import Actor, _audit, _save
 from huajie.cases.transitions import Refused
+from huajie.courts.models import Court
 
 
 def campaign_create(*, year: int, name: str = "") -> Campaign:
@@ -29,21 +30,22 @@ def campaign_create(*, year: int, name: str = "") -> Campaign:
 
 
 @transaction.atomic
-def campaign_carry_over(*, actor: Actor, source: Campaign, target: Campaign) -> int:
-    """Open cases of `source` continue in `target` (the stock carries over, R13)."""
+def campaign_carry_over(
+    *, actor: Actor, source: Campaign, target: Campaign, province: Court
+) -> int:
+    """Open cases of `source` in `province` continue in `target` (the stock carries over,
+    R13). Campaign years are shared by every province; each carries over its own cases."""
     if target.year <= source.year:
         raise Refused("只能结转到以后年度的活动。")
+    open_cases = PetitionCase.objects.filter(
+        campaign=source, status__in=OPEN_STATUSES, court__path__startswith=province.path
+    )
     clashes = PetitionCase.objects.filter(
-        campaign=target,
-        ledger_no__in=PetitionCase.objects.filter(campaign=source, status__in=OPEN_STATUSES).values(
-            "ledger_no"
-        ),
+        campaign=target, ledger_no__in=open_cases.values("ledger_no")
     )
     if clashes.exists():
         raise Refused(f"目标活动已有相同台账编号的案件：{clashes.first()}，请先处理。")
-    cases = list(
-        PetitionCase.objects.select_for_update().filter(campaign=source, status__in=OPEN_STATUSES)
-    )
+    cases = list(open_cases.select_for_update().order_by("pk"))
     for case in cases:
         case.campaign = target
         _save(case, ["campaign"])

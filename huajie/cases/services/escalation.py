@@ -69,6 +69,10 @@ def escalation_decide(
         raise Refused("该提级申请已经决定。")
     if not approve and not note.strip():
         raise Refused("不同意提级须写明意见。")
+    if approve:
+        if request.from_court_id != case.court_id or case.court.parent_id != request.to_court_id:
+            raise Refused(f"该提级申请已过时：案件现由{case.court.short_name}办理。")
+        transitions.target(case, Event.ESCALATE)
     request.decision = Decision.ACCEPTED if approve else Decision.RETURNED
     request.decided_by, request.decided_at, request.decision_note = actor, clock.now(), note
     request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
@@ -89,18 +93,30 @@ def case_take_up(*, actor: User, case: PetitionCase, reason: str) -> PetitionCas
     if not reason.strip():
         raise Refused("提级办理须写明理由。")
     transitions.target(case, Event.ESCALATE)
-    EscalationRequest.objects.create(
-        case=case,
-        from_court=case.court,
-        to_court=superior,
-        requested_by=actor,
-        requested_at=clock.now(),
-        reason=reason.strip(),
-        decision=Decision.ACCEPTED,
-        decided_by=actor,
-        decided_at=clock.now(),
-        decision_note="上级法院决定提级办理",
-    )
+    # A pending request from the lower court is answered by this decision, not left behind
+    # to move the case a second time later.
+    pending = EscalationRequest.objects.filter(case=case, decision=Decision.PENDING).first()
+    if pending is not None:
+        pending.decision, pending.decided_by, pending.decided_at = (
+            Decision.ACCEPTED,
+            actor,
+            clock.now(),
+        )
+        pending.decision_note = f"上级法院决定提级办理：{reason.strip()}"
+        pending.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    else:
+        EscalationRequest.objects.create(
+            case=case,
+            from_court=case.court,
+            to_court=superior,
+            requested_by=actor,
+            requested_at=clock.now(),
+            reason=reason.strip(),
+            decision=Decision.ACCEPTED,
+            decided_by=actor,
+            decided_at=clock.now(),
+            decision_note="上级法院决定提级办理",
+        )
     _escalate(actor, case, superior, reason)
     return case
 

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from huajie.cases.casenumber import CaseNumberError, parse_case_number
 from huajie.cases.identity import IdNumberError, normalize_id_number
@@ -126,6 +126,26 @@ class CaseInput:
     visits: list[VisitInput] = field(default_factory=list)
 
 
+def _insert_case(
+    campaign: Campaign, ledger_no: str, origin: Origin, holding_court: Court, data: CaseInput
+) -> PetitionCase:
+    return PetitionCase.objects.create(
+        campaign=campaign,
+        first_campaign=campaign,
+        ledger_no=ledger_no,
+        origin=origin,
+        petition_type=data.petition_type,
+        claims=data.claims,
+        risk_level=data.risk_level,
+        extreme_tendency=data.extreme_tendency,
+        is_major=data.is_major,
+        remarks=data.remarks,
+        source_stage=data.source_stage,
+        court=holding_court,
+        status=CaseStatus.UNALLOCATED,
+    )
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -143,21 +163,12 @@ def case_create(
     )
     if PetitionCase.objects.filter(campaign=campaign, ledger_no=ledger_no).exists():
         raise Refused(f"台账编号{ledger_no}在{campaign.year}年活动中已存在。")
-    case = PetitionCase.objects.create(
-        campaign=campaign,
-        first_campaign=campaign,
-        ledger_no=ledger_no,
-        origin=origin,
-        petition_type=data.petition_type,
-        claims=data.claims,
-        risk_level=data.risk_level,
-        extreme_tendency=data.extreme_tendency,
-        is_major=data.is_major,
-        remarks=data.remarks,
-        source_stage=data.source_stage,
-        court=holding_court,
-        status=CaseStatus.UNALLOCATED,
-    )
+    try:
+        # A savepoint: another writer may take the same number between our check and insert.
+        with transaction.atomic():
+            case = _insert_case(campaign, ledger_no, origin, holding_court, data)
+    except IntegrityError:
+        raise Refused(f"台账编号{ledger_no}刚被占用，请重新提交。") from None
     case.petitioners.set([petitioner_upsert(data=p) for p in data.petitioners])
     for original in data.original_cases:
         _original_case_add(case, original)

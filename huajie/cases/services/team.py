@@ -15,6 +15,8 @@ from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
 from huajie.courts.models import Person
 
+_PAST_RESOLUTION = (CaseStatus.OBSERVATION, CaseStatus.MET_STANDARD, CaseStatus.ACCEPTED)
+
 
 @transaction.atomic
 def team_assign(
@@ -30,6 +32,10 @@ def team_assign(
         raise Refused("案件尚未交办，不能组建专班。")
     if case.status in (CaseStatus.SUBMITTED,):
         raise Refused("案件正在验收中，验收结束前不能调整专班。")
+    if case.status in _PAST_RESOLUTION and any(person is None for person in members.values()):
+        # After the standard is met the team answers for the result: members may be
+        # replaced (a leader retires) but no place may be left empty.
+        raise Refused("案件已进入观察期或已达化解标准，专班成员只能更换，不能空缺。")
     refusals = [
         reason
         for role, person in members.items()

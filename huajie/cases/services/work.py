@@ -15,6 +15,7 @@ from huajie.cases.models import (
     ActivityKind,
     Attachment,
     AttachmentPurpose,
+    CaseStatus,
     LeaderActivity,
     Measure,
     MeasureKind,
@@ -25,6 +26,12 @@ from huajie.cases.transitions import Refused
 from huajie.core import clock
 
 
+def _require_allocated(case: PetitionCase) -> None:
+    """Work on a case starts once it has a responsible court (R4)."""
+    if case.status == CaseStatus.UNALLOCATED:
+        raise Refused("案件尚未交办。")
+
+
 @transaction.atomic
 def case_classify(
     *, actor: Actor, case: PetitionCase, solve: bool, educate: bool, aid: bool, lawful: bool
@@ -32,6 +39,7 @@ def case_classify(
     if not (solve or educate or aid or lawful):
         raise Refused("请至少选择一种化解分类（解决、教育、救助、依法处理）。")
     case = _lock(case)
+    _require_allocated(case)
     names = ["cls_solve", "cls_educate", "cls_aid", "cls_lawful"]
     before = _snapshot(case, names)
     case.cls_solve, case.cls_educate, case.cls_aid, case.cls_lawful = solve, educate, aid, lawful
@@ -88,6 +96,7 @@ def _check_measure(data: MeasureInput) -> None:
 @transaction.atomic
 def measure_record(*, actor: Actor, case: PetitionCase, data: MeasureInput) -> Measure:
     case = _lock(case)
+    _require_allocated(case)
     _check_measure(data)
     retrial = str(parse_case_number(data.retrial_case_number)) if data.retrial_case_number else ""
     measure = Measure.objects.create(
