@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ GENESIS = "0" * 64
 
 def _canonical(event: AuditEvent) -> bytes:
     body = {
-        "at": event.at.isoformat(),
+        # In UTC: the database hands times back in UTC whatever zone they were written in.
+        "at": event.at.astimezone(dt.UTC).isoformat(),
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "verb": event.verb,

@@ -198,6 +198,7 @@ class PetitionCase(models.Model):
         related_name="+",
     )
     team_since = models.DateField("专班组建日期", null=True, blank=True)
+    leader_since = models.DateField("包案领导接手日期", null=True, blank=True)
 
     # Classification (R7)
     cls_solve = models.BooleanField("诉求合理·解决到位", default=False)

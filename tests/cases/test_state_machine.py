@@ -10,19 +10,25 @@ called anyway and must refuse by itself (state checks are the services' job, per
 the policy's). Each step is compared with a model of what the requirements say should
 happen, and the invariants below are checked against the database after every step.
 
-Each example runs inside a savepoint that is rolled back afterwards, with its own world,
-so examples never see each other's rows.
+Each example runs inside a savepoint that is rolled back afterwards (the world is built
+once per test, the cases and everything else once per example), so examples never see each
+other's rows. The simulated clock is kept in UTC (see BUG(audit-local-time) below).
 
-Running longer: the default run is 25 examples of up to 30 steps. Set
-``HUAJIE_SM_PROFILE=long`` (200 x 50) or ``HUAJIE_SM_PROFILE=soak`` (1000 x 80), or set
+Running longer: the default run is 25 examples of up to 30 steps (about 20 s on two cores).
+Set ``HUAJIE_SM_PROFILE=long`` (200 x 50, about 6 min) or ``HUAJIE_SM_PROFILE=soak``
+(1000 x 80, about an hour), or set
 ``HUAJIE_SM_EXAMPLES`` / ``HUAJIE_SM_STEPS`` directly, e.g.::
 
     HUAJIE_SM_PROFILE=long .venv/bin/pytest tests/cases/test_state_machine.py -q
 
-Known bugs: the checks marked ``BUG(...)`` assert what the requirements say and fail until
-the services are fixed. To look past them in a long run, list their ids in
-``HUAJIE_SM_TOLERATE`` (comma-separated, or ``all``); the machine then avoids the steps
-that trigger them instead of asserting them.
+Known bugs. Each bug this machine found has a short example test at the end of this module
+(``test_bug_...``) that fails until the service is fixed, and a check in the machine
+marked ``BUG(<id>)`` that asserts what the requirements say. So that the machine keeps
+guarding everything else meanwhile, by default it *avoids* the steps that trigger the
+known bugs listed in KNOWN_BUGS. ``HUAJIE_SM_TOLERATE=none`` makes it strict (it then
+finds them again); ``HUAJIE_SM_TOLERATE=id1,id2`` tolerates just those. When a bug is
+fixed, remove its id from KNOWN_BUGS. (BUG(audit-local-time) has only its example test:
+the machine found it through invariant 3 and now keeps its clock in UTC to look past it.)
 """
 
 from __future__ import annotations
@@ -38,10 +44,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Count, prefetch_related_objects
 from django.utils import timezone
-from hypothesis import HealthCheck
+from hypothesis import HealthCheck, event
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -72,7 +78,9 @@ from huajie.cases.models import (
     EscalationRequest,
     Guidance,
     LeaderActivity,
+    Measure,
     Notification,
+    OriginalCase,
     PetitionCase,
     ResolutionMethod,
     Visit,
@@ -95,11 +103,20 @@ STEPS = int(os.environ.get("HUAJIE_SM_STEPS", _profile[1]))
 
 # --- known bugs (see the module docstring) ---------------------------------------------------
 
-_TOLERATED = {t.strip() for t in os.environ.get("HUAJIE_SM_TOLERATE", "").split(",") if t}
+# Empty: the bugs the machine found (visit dates ignored, a visit before the day's tick
+# lost, a new leader flagged at once, the audit hash under a local clock) are fixed; their
+# example tests below (test_bug_*) now guard against regressions.
+KNOWN_BUGS: frozenset[str] = frozenset()
+_setting = os.environ.get("HUAJIE_SM_TOLERATE", "known").strip()
+TOLERATED = (
+    KNOWN_BUGS
+    if _setting == "known"
+    else frozenset(t.strip() for t in _setting.split(",") if t.strip() not in ("", "none"))
+)
 
 
 def tolerated(bug: str) -> bool:
-    return "all" in _TOLERATED or bug in _TOLERATED
+    return bug in TOLERATED
 
 
 # --- the spec's own arithmetic, written independently of the code under test ---------------
@@ -108,7 +125,7 @@ RESOLUTION_STATUSES = (S.IN_RESOLUTION, S.OBSERVATION, S.MET_STANDARD, S.SUBMITT
 STANDARD_MET = (S.MET_STANDARD, S.SUBMITTED, S.ACCEPTED)
 ESCALATABLE = (S.UNALLOCATED, S.ALLOCATED, S.IN_RESOLUTION, S.OBSERVATION)
 NOMINAL_DAYS = 30
-START = dt.datetime(2019, 3, 1, 9, 0)
+START = dt.datetime(2019, 3, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shandong
 
 
 def one_year_later(day: dt.date) -> dt.date:
@@ -139,13 +156,25 @@ PERSON_ATTRS = (
     "judge",
     "contact",
 )
-STAFFED = ("high", "jinan", "lixia", "shinan")
-ACCOUNTS = ("office", "leader_user", "president_user", "judge_user")
 
-# Acting users. Relative ones are resolved against the case (its own petition office, its
-# leader's account, the reviewing/superior court's office or leader); absolute ones include
-# those who must be refused: another city's office, a supervisor, a judge, the province.
+# Acting users. Relative ones are resolved against the case: "@right" is whoever a court
+# would normally send for the action (so that cases move on), the others are its own
+# petition office, its leader's account, the superior court's office or leader. Absolute
+# ones include those who must be refused: another city's office (市南), a supervisor (济南
+# 中院), a judge (历下), the province office.
 RELATIVE_USERS = ("@office", "@leader", "@superior", "@superior_leader")
+RIGHT_USER = {
+    Action.CASE_ALLOCATE: "province",
+    Action.TEAM_ASSIGN: "@office",
+    Action.CASE_EDIT: "@office",
+    Action.CASE_WORK: "@office",
+    Action.LEADER_ACTIVITY: "@leader",
+    Action.ACCEPTANCE_SUBMIT: "@leader",
+    Action.ACCEPTANCE_DECIDE: "@superior",
+    Action.ESCALATION_REQUEST: "@office",
+    Action.ESCALATION_DECIDE: "@superior",
+    Action.GUIDANCE: "@superior",
+}
 ABSOLUTE_USERS = (
     "province",
     "shinan.office",
@@ -164,7 +193,31 @@ ABSOLUTE_USERS = (
     "shinan.president_user",
     "shinan.judge_user",
 )
-users = st.one_of(st.sampled_from(RELATIVE_USERS), st.sampled_from(ABSOLUTE_USERS))
+users = st.one_of(
+    st.just("@right"), st.sampled_from(RELATIVE_USERS), st.sampled_from(ABSOLUTE_USERS)
+)
+
+
+# The tables whose rows belong to a case, and the column that says which case.
+SNAPSHOT_TABLES = [
+    (PetitionCase._meta.db_table, "id"),
+    (PetitionCase.petitioners.through._meta.db_table, "petitioncase_id"),
+    *(
+        (model._meta.db_table, "case_id")
+        for model in (
+            Visit,
+            Attachment,
+            AcceptanceRequest,
+            EscalationRequest,
+            Guidance,
+            LeaderActivity,
+            Measure,
+            OriginalCase,
+            Notification,
+            AuditEvent,
+        )
+    ),
+]
 
 
 @dataclass
@@ -206,6 +259,17 @@ class Outcome:
     skip: bool = False  # a tolerated known bug would be triggered: do nothing
 
 
+@dataclass
+class Facts:
+    cases: dict[int, PetitionCase]
+    pending_acceptance: dict[int, list[AcceptanceRequest]] = field(default_factory=dict)
+    accepted_at: dict[int, list[dt.datetime]] = field(default_factory=dict)
+    pending_escalation: dict[int, list[EscalationRequest]] = field(default_factory=dict)
+    visits: dict[int, dict[int, bool]] = field(default_factory=dict)
+    last_reopening: dict[int, dt.datetime] = field(default_factory=dict)
+    audit: dict[int, int] = field(default_factory=dict)
+
+
 def refuse(why: str) -> Outcome:
     return Outcome(refused=why)
 
@@ -213,13 +277,16 @@ def refuse(why: str) -> Outcome:
 class CaseLifeMachine(RuleBasedStateMachine):
     cases = Bundle("cases")
 
-    def __init__(self) -> None:
+    def __init__(self, world: World) -> None:
         super().__init__()
+        # Each example runs in a savepoint that teardown() rolls back: its cases, requests,
+        # visits and audit events disappear and the next example starts from the bare world.
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
-        self.now = timezone.make_aware(START)
-        with clock.travel(self.now):
-            self.world: World = build_world()
+        # The simulated clock is kept in UTC: under a local-time clock the audit chain breaks
+        # (BUG(audit-local-time), see the test of that name below).
+        self.now = START
+        self.world = world
         w = self.world
         self.staff: dict[str, Staff] = {
             "high": w.high,
@@ -263,18 +330,21 @@ class CaseLifeMachine(RuleBasedStateMachine):
         return PetitionCase.objects.select_related("court", "court__parent").get(pk=pk)
 
     def parent_id(self, court_id: int) -> int | None:
-        parent = self.court_by_id[court_id].parent_id
-        return parent
+        return self.court_by_id[court_id].parent_id
 
-    def user(self, key: str, case: PetitionCase) -> User:
+    def user(self, key: str, case: PetitionCase, action: Action) -> User:
         w = self.world
+        if key == "@right":
+            key = RIGHT_USER[action]
         own = self.staff_by_court.get(case.court_id)
         superior_id = case.court.parent_id or case.court_id
         superior = self.staff_by_court.get(superior_id)
         if key == "@office":
             return own.office if own else w.province_office
         if key == "@leader":
-            account = User.objects.filter(person_id=case.leader_id).first()
+            account = (
+                User.objects.filter(person_id=case.leader_id).first() if case.leader_id else None
+            )
             if account is not None:
                 return account
             return own.leader_user if own else w.province_office
@@ -301,30 +371,21 @@ class CaseLifeMachine(RuleBasedStateMachine):
     def is_president(self, person_id: int | None) -> bool:
         return person_id is not None and self.person[person_id][1] == "president"
 
-    def snapshot(self) -> dict[int, dict[str, Any]]:
-        """Every field of every case and what hangs below it (invariant 4)."""
-        shot = {}
-        for pk in self.pks:
-            shot[pk] = {
-                "row": PetitionCase.objects.filter(pk=pk).values().get(),
-                "visits": list(Visit.objects.filter(case_id=pk).values_list("id", "reopened_case")),
-                "attachments": Attachment.objects.filter(case_id=pk).count(),
-                "acceptance": list(
-                    AcceptanceRequest.objects.filter(case_id=pk).values_list("id", "decision")
-                ),
-                "escalations": list(
-                    EscalationRequest.objects.filter(case_id=pk).values_list("id", "decision")
-                ),
-                "guidance": Guidance.objects.filter(case_id=pk).count(),
-                "activities": LeaderActivity.objects.filter(case_id=pk).count(),
-                "notifications": Notification.objects.filter(case_id=pk).count(),
-                "audit": AuditEvent.objects.filter(case_id=pk).count(),
-                "petitioners": list(
-                    PetitionCase.petitioners.through.objects.filter(
-                        petitioncase_id=pk
-                    ).values_list("petitioner_id", flat=True)
-                ),
-            }
+    def snapshot(self, but: int | None = None) -> dict[str, list[tuple[Any, ...]]]:
+        """Every column of every case (`but` one) and of every row that hangs below them
+        (invariant 4). Raw SQL, because it runs two or three times a step."""
+        pks = [pk for pk in self.pks if pk != but]
+        shot: dict[str, list[tuple[Any, ...]]] = {}
+        if not pks:
+            return shot
+        marks = ",".join(["%s"] * len(pks))
+        with connection.cursor() as cursor:
+            for table, column in SNAPSHOT_TABLES:
+                cursor.execute(
+                    f"SELECT * FROM {table} WHERE {column} IN ({marks}) ORDER BY 1",  # noqa: S608
+                    pks,
+                )
+                shot[table] = cursor.fetchall()
         return shot
 
     def attempt(
@@ -335,29 +396,39 @@ class CaseLifeMachine(RuleBasedStateMachine):
         predict: Callable[[PetitionCase, User], Outcome],
         call: Callable[[PetitionCase, User], Any],
     ) -> Any:
-        """Ask the policy as a view would, then call the service (or not) and check."""
+        """Ask the policy as a view would, then call the service (or not) and check.
+
+        Each outcome is recorded with `hypothesis.event`, for observability tools."""
         with self.moment():
             case = self.fresh(pk)
-            user = self.user(user_key, case)
+            user = self.user(user_key, case, action)
             outcome = predict(case, user)
             if outcome.skip:
+                event(f"{action}: skipped (tolerated bug)")
                 return None
             before = self.snapshot()
             if not can(user, action, case):
                 # The view stops here (403/404): nothing may have changed.
                 assert self.snapshot() == before
                 if outcome.refused is None:
+                    event(f"{action}: policy refuses")
                     return None  # the service would do it: permissions are the policy's job
                 # The state forbids it as well: the service must refuse on its own.
+                event(f"{action}: policy and service refuse")
                 self.expect_refused(outcome, before, lambda: call(self.fresh(pk), user))
                 return None
             if outcome.refused is not None:
+                event(f"{action}: service refuses")
                 self.expect_refused(outcome, before, lambda: call(self.fresh(pk), user))
                 return None
+            event(f"{action}: done")
+            others = self.snapshot(but=pk)
             try:
                 result = call(case, user)
-            except Refused as exc:  # pragma: no cover - reported by the assertion
+            except Refused as exc:
                 raise AssertionError(f"expected success, service refused: {exc}") from exc
+            # An action on one case changes nothing of the others (invariant 4).
+            assert self.snapshot(but=pk) == others, f"{action} on case {pk} changed another"
             outcome.apply()
             return result
 
@@ -469,12 +540,13 @@ class CaseLifeMachine(RuleBasedStateMachine):
             if e.status not in (S.UNALLOCATED, S.ALLOCATED):
                 return refuse(f"allocation from {e.status}")
             moved = target != e.court_id
-            if moved and e.pending_escalation_to is not None and tolerated("stale-escalation"):
-                return Outcome(skip=True)
 
             def apply() -> None:
                 if moved and e.status == S.ALLOCATED:
                     e.clear_team()
+                if moved:
+                    # A request to the old court's superior no longer applies (invariant 6).
+                    e.pending_escalation_to = None
                 e.court_id = target
                 e.status = S.ALLOCATED
 
@@ -553,11 +625,8 @@ class CaseLifeMachine(RuleBasedStateMachine):
             new_team = {**e.team, **ids}
             complete = all(v is not None for v in new_team.values())
             if not complete and e.status in (S.OBSERVATION, S.MET_STANDARD, S.ACCEPTED):
-                # BUG(team-removal): R6 - a case past "in resolution" must keep its four
-                # members; team_assign lets a member be removed and leaves e.g. an
-                # observation case without a leader (see invariant 5).
-                if tolerated("team-removal"):
-                    return Outcome(skip=True)
+                # R6: past "in resolution" members may be replaced, never removed (there is
+                # no way back to "allocated" from these statuses; see invariant 5).
                 return refuse(f"removing a team member from a case in {e.status}")
             if (
                 new_team["leader"] != e.team["leader"]
@@ -803,16 +872,22 @@ class CaseLifeMachine(RuleBasedStateMachine):
                     # The year passed without a visit, so the case met the standard on the
                     # day after the last day "by itself" (R9.2), whether or not the daily
                     # tick has run yet; this visit comes after that: a re-petition (R10).
+                    # BUG(visit-before-tick): the service ignores it, and the next tick
+                    # then marks the case as having met the standard.
                     return "reopen"
                 return "none"
             if e.status in STANDARD_MET:
                 assert e.met_on
                 if day >= e.met_on:
                     return "reopen"
-                if e.method == ResolutionMethod.ORAL and e.promise_on and e.last_day:
-                    if e.promise_on <= day <= e.last_day:
-                        return "back"  # a visit inside the window, recorded late
-                # A visit from before the standard was met is history, not a re-petition.
+                # BUG(visit-date-ignored): the service reopens (and counts a re-petition)
+                # for any upward visit recorded now, whatever its date. R10 reopens on a
+                # visit *after* the standard was met; one dated inside an oral promise's
+                # window sends the case back (R9.2) but is no re-petition; an older one is
+                # history (R3) and changes nothing.
+                oral = e.method == ResolutionMethod.ORAL and e.promise_on and e.last_day
+                if oral and e.promise_on <= day <= e.last_day:  # type: ignore[operator]
+                    return "back"  # a visit inside the window, recorded late
                 return "none"
             return "none"
 
@@ -887,14 +962,21 @@ class CaseLifeMachine(RuleBasedStateMachine):
             return Outcome(apply=apply)
 
         def call(case: PetitionCase, user: User) -> Any:
-            return services.acceptance_submit(actor=user, case=case, note="申请验收", evidence=files)
+            return services.acceptance_submit(
+                actor=user, case=case, note="申请验收", evidence=files
+            )
 
         request = self.attempt(pk, who, Action.ACCEPTANCE_SUBMIT, predict, call)
         if request is not None:
             court = self.court_by_id[e.court_id]
             assert request.reviewing_court_id == (court.parent_id or court.pk)
 
-    @rule(pk=cases, who=users, accept=st.booleans(), reason=st.sampled_from(["", "材料不全"]))
+    @rule(
+        pk=cases,
+        who=users,
+        accept=st.booleans(),
+        reason=st.sampled_from(["材料不全", "材料不全", ""]),
+    )
     def decide(self, pk: int, who: str, accept: bool, reason: str) -> None:
         e = self.model[pk]
         request = AcceptanceRequest.objects.filter(case_id=pk).order_by("-pk").first()
@@ -927,7 +1009,7 @@ class CaseLifeMachine(RuleBasedStateMachine):
 
     # --- escalation and guidance (R12) ----------------------------------------------------
 
-    @rule(pk=cases, who=users, reason=st.sampled_from(["", "案情复杂，本院难以化解"]))
+    @rule(pk=cases, who=users, reason=st.sampled_from(["案情复杂，本院难以化解", "案情复杂", ""]))
     def request_escalation(self, pk: int, who: str, reason: str) -> None:
         e = self.model[pk]
         parent = self.parent_id(e.court_id)
@@ -952,7 +1034,12 @@ class CaseLifeMachine(RuleBasedStateMachine):
 
         self.attempt(pk, who, Action.ESCALATION_REQUEST, predict, call)
 
-    @rule(pk=cases, who=users, approve=st.booleans(), note=st.sampled_from(["", "同意"]))
+    @rule(
+        pk=cases,
+        who=users,
+        approve=st.booleans(),
+        note=st.sampled_from(["同意", "不同意：请继续化解", ""]),
+    )
     def decide_escalation(self, pk: int, who: str, approve: bool, note: str) -> None:
         e = self.model[pk]
         request = EscalationRequest.objects.filter(case_id=pk).order_by("-pk").first()
@@ -984,7 +1071,7 @@ class CaseLifeMachine(RuleBasedStateMachine):
 
         self.attempt(pk, who, Action.ESCALATION_DECIDE, predict, call)
 
-    @rule(pk=cases, who=users, reason=st.sampled_from(["", "上级法院决定提级"]))
+    @rule(pk=cases, who=users, reason=st.sampled_from(["上级法院决定提级", "提级", ""]))
     def take_up(self, pk: int, who: str, reason: str) -> None:
         e = self.model[pk]
         parent = self.parent_id(e.court_id)
@@ -996,12 +1083,10 @@ class CaseLifeMachine(RuleBasedStateMachine):
                 return refuse("taking a case up needs a reason")
             if e.status not in ESCALATABLE:
                 return refuse(f"escalation from {e.status}")
-            if e.pending_escalation_to is not None and tolerated("stale-escalation"):
-                return Outcome(skip=True)
 
             def apply() -> None:
                 # The case is escalated: a request still pending for it is settled by this
-                # (R12). BUG(stale-escalation): the service leaves it pending (invariant 6).
+                # (R12), not left behind to move the case a second time (invariant 6).
                 e.pending_escalation_to = None
                 self.escalate(e, parent)
 
@@ -1012,7 +1097,7 @@ class CaseLifeMachine(RuleBasedStateMachine):
 
         self.attempt(pk, who, Action.ESCALATION_DECIDE, predict, call)
 
-    @rule(pk=cases, who=users, text=st.sampled_from(["", "请尽快组织听证"]))
+    @rule(pk=cases, who=users, text=st.sampled_from(["请尽快组织听证", ""]))
     def guidance(self, pk: int, who: str, text: str) -> None:
         def predict(case: PetitionCase, user: User) -> Outcome:
             own = user.court
@@ -1026,6 +1111,72 @@ class CaseLifeMachine(RuleBasedStateMachine):
             return services.guidance_add(actor=user, case=case, text=text)
 
         self.attempt(pk, who, Action.GUIDANCE, predict, call)
+
+    # --- moving cases on ------------------------------------------------------------------
+
+    def move_on(self, pk: int, choice: int) -> None:
+        """The next step a court would normally take on the case, by the right user, so that
+        examples reach the later statuses; `choice` picks among the sensible next steps."""
+        e = self.model[pk]
+        right = "@right"
+        if e.pending_escalation_to is not None and choice == 0:
+            self.decide_escalation(pk=pk, who=right, approve=True, note="同意")
+            return
+        if e.status == S.UNALLOCATED:
+            mode = "manual:lixia" if e.kind == "manual" or choice == 1 else "rules"
+            self.allocate(pk=pk, who=right, mode=mode)
+        elif e.status == S.ALLOCATED:
+            variant = "full_president" if e.is_major or choice == 1 else "full"
+            self.assign_team(pk=pk, who=right, variant=variant, roles={"leader"})
+        elif e.status == S.IN_RESOLUTION:
+            if choice == 0:
+                self.written_promise(pk=pk, who=right, document="promise", days_ago=0)
+            elif choice == 1:
+                self.oral_promise(pk=pk, who=right, days_ago=30)
+            elif choice == 2:
+                step = "filing" if e.reviewed_on else "review"
+                if e.reviewed_on and e.filed_on:
+                    step = "handover"
+                self.termination(pk=pk, who=right, step=step, days_ago=0)
+            else:
+                self.request_escalation(pk=pk, who=right, reason="案情复杂")
+        elif e.status == S.OBSERVATION:
+            if choice == 0:
+                self.advance(step="obs_after", run_tick=True)
+            elif choice == 1:
+                self.visit(pk=pk, who=right, level=VisitLevel.BEIJING, when="in_window")
+            elif choice == 2:
+                self.advance(step="obs_after", run_tick=False)
+                self.visit(pk=pk, who=right, level=VisitLevel.PROVINCE, when="after_last_day")
+            else:
+                self.take_up(pk=pk, who=right, reason="提级")
+        elif e.status == S.MET_STANDARD:
+            if choice in (0, 1):
+                self.submit(pk=pk, who=right, evidence="own")
+            else:
+                self.visit(pk=pk, who=right, level=VisitLevel.PROVINCE, when="on_met")
+        elif e.status == S.SUBMITTED:
+            if choice in (0, 1):
+                self.decide(pk=pk, who=right, accept=True, reason="")
+            else:
+                self.decide(pk=pk, who=right, accept=False, reason="材料不全")
+        elif choice in (0, 1):
+            self.visit(pk=pk, who=right, level=VisitLevel.BEIJING, when="today")
+        else:
+            self.visit(pk=pk, who=right, level=VisitLevel.BEIJING, when="long_ago")
+
+    # Three identical rules, so that about one step in six moves a case on.
+    @rule(pk=cases, choice=st.integers(0, 3))
+    def move_on_1(self, pk: int, choice: int) -> None:
+        self.move_on(pk, choice)
+
+    @rule(pk=cases, choice=st.integers(0, 3))
+    def move_on_2(self, pk: int, choice: int) -> None:
+        self.move_on(pk, choice)
+
+    @rule(pk=cases, choice=st.integers(0, 3))
+    def move_on_3(self, pk: int, choice: int) -> None:
+        self.move_on(pk, choice)
 
     # --- time (R8, R9.2) ------------------------------------------------------------------
 
@@ -1044,7 +1195,7 @@ class CaseLifeMachine(RuleBasedStateMachine):
             later = [d for d in later if d > self.today]
             if later:
                 target = later[0]
-        self.now = clock.start_of_day(target) + dt.timedelta(hours=9)
+        self.now = (clock.start_of_day(target) + dt.timedelta(hours=9)).astimezone(dt.UTC)
         if run_tick:
             self.run_tick()
 
@@ -1076,137 +1227,184 @@ class CaseLifeMachine(RuleBasedStateMachine):
                     f"case {case.ledger_no} flagged as nominal on {self.today}: its leader "
                     f"took the case on {e.leader_since} (team_since {case.team_since})"
                 )
+            # And the other way round: a leader of N days or more, in a team complete for N
+            # days or more, with nothing logged for N days, is flagged.
+            e = self.model[case.pk]
+            idle = case.leader_last_activity_on is None or case.leader_last_activity_on <= cutoff
+            if (
+                case.status in (S.IN_RESOLUTION, S.OBSERVATION)
+                and idle
+                and e.leader_since is not None
+                and e.leader_since <= cutoff
+                and case.team_since is not None
+                and case.team_since <= cutoff
+            ):
+                assert case.possibly_nominal, f"{case.ledger_no} should be flagged as nominal"
 
     # --- invariants -----------------------------------------------------------------------
 
-    @invariant()
-    def matches_the_model(self) -> None:
-        for pk in self.pks:
-            e, c = self.model[pk], self.fresh(pk)
-            where = f"case {c.ledger_no} ({e.kind})"
-            assert c.status == e.status, f"{where}: status {c.status}, expected {e.status}"
-            assert c.court_id == e.court_id, f"{where}: court {c.court}"
-            team = {role: getattr(c, f"{role}_id") for role in TEAM_ROLES}
-            assert team == e.team, f"{where}: team {team}, expected {e.team}"
-            assert c.is_major == e.is_major
-            assert c.resolution_method == e.method, f"{where}: method {c.resolution_method!r}"
-            assert c.met_standard_on == e.met_on, f"{where}: met_standard_on {c.met_standard_on}"
-            assert c.accepted_on == e.accepted_on
-            assert c.reopen_count == e.reopen_count, f"{where}: reopen_count {c.reopen_count}"
-            assert c.return_count == e.return_count
-            if e.status == S.OBSERVATION or e.method == ResolutionMethod.ORAL:
-                assert c.promise_on == e.promise_on
-                assert c.observation_last_day == e.last_day
-            assert c.termination_reviewed_on == e.reviewed_on
-            assert c.termination_filed_on == e.filed_on
-            assert c.handover_on == e.handover_on
-            pending = c.acceptance_requests.filter(decision=Decision.PENDING).exists()
-            assert pending == e.pending_acceptance, f"{where}: pending acceptance {pending}"
-            escalation = c.escalations.filter(decision=Decision.PENDING).first()
-            to = escalation.to_court_id if escalation else None
-            assert to == e.pending_escalation_to, f"{where}: pending escalation to {to}"
-            for visit_id, reopened in Visit.objects.filter(case_id=pk).values_list(
-                "id", "reopened_case"
-            ):
-                assert reopened == e.visits.get(visit_id, False)
+    def facts(self) -> Facts:
+        """Everything the invariants look at, in a handful of queries."""
+        pks = self.pks
+        cases = {
+            c.pk: c
+            for c in PetitionCase.objects.filter(pk__in=pks)
+            .select_related("court", "court__parent", *TEAM_ROLES)
+            .order_by()
+        }
+        people = [getattr(c, role) for c in cases.values() for role in TEAM_ROLES]
+        prefetch_related_objects([p for p in people if p is not None], "positions")
+        facts = Facts(cases=cases)
+        for request in AcceptanceRequest.objects.filter(case_id__in=pks).order_by():
+            if request.decision == Decision.PENDING:
+                facts.pending_acceptance.setdefault(request.case_id, []).append(request)
+            elif request.decision == Decision.ACCEPTED:
+                assert request.decided_at is not None
+                facts.accepted_at.setdefault(request.case_id, []).append(request.decided_at)
+        for escalation in EscalationRequest.objects.filter(
+            case_id__in=pks, decision=Decision.PENDING
+        ).order_by():
+            facts.pending_escalation.setdefault(escalation.case_id, []).append(escalation)
+        visits = Visit.objects.filter(case_id__in=pks).order_by()
+        for case_id, visit_id, reopened, at in visits.values_list(
+            "case_id", "id", "reopened_case", "recorded_at"
+        ):
+            facts.visits.setdefault(case_id, {})[visit_id] = reopened
+            if reopened:
+                last = facts.last_reopening.get(case_id)
+                facts.last_reopening[case_id] = at if last is None else max(last, at)
+        facts.audit = dict(
+            AuditEvent.objects.filter(case_id__in=pks)
+            .order_by()
+            .values("case_id")
+            .annotate(n=Count("id"))
+            .values_list("case_id", "n")
+        )
+        return facts
 
     @invariant()
-    def resolved_exactly_when_accepted_and_not_reopened_since(self) -> None:
-        """1. R10, R11."""
-        for pk in self.pks:
-            case = self.fresh(pk)
-            last_reopening = Visit.objects.filter(case_id=pk, reopened_case=True).aggregate(
-                at=Max("recorded_at")
-            )["at"]
-            accepted = AcceptanceRequest.objects.filter(case_id=pk, decision=Decision.ACCEPTED)
-            if last_reopening is not None:
-                accepted = accepted.filter(decided_at__gt=last_reopening)
-            assert case.is_resolved == accepted.exists(), case.ledger_no
-
-    @invariant()
-    def one_responsible_court_and_a_known_status(self) -> None:
-        """2. Every case has exactly one existing responsible court and a known status."""
-        for pk in self.pks:
-            case = PetitionCase.objects.get(pk=pk)
-            assert case.court_id is not None
-            assert Court.objects.filter(pk=case.court_id).exists()
-            assert case.status in CaseStatus.values
-
-    @invariant()
-    def every_change_is_audited_and_the_chain_is_whole(self) -> None:
-        """3. The version only grows, and never faster than the case's audit events."""
-        for pk in self.pks:
-            version = PetitionCase.objects.filter(pk=pk).values_list("version", flat=True).get()
-            events = AuditEvent.objects.filter(case_id=pk).count()
-            old_version, old_events = self.seen[pk]
-            assert version >= old_version
-            assert events - old_events >= version - old_version, (
-                f"case {pk}: version +{version - old_version}, audit +{events - old_events}"
-            )
-            self.seen[pk] = (version, events)
+    def invariants(self) -> None:
+        facts = self.facts()
+        assert set(facts.cases) == set(self.pks)
+        for case in facts.cases.values():
+            self.check_model(case, facts)
+            self.check_resolved(case, facts)
+            self.check_court_and_status(case)
+            self.check_audited(case, facts)
+            self.check_team(case)
+            self.check_pending(case, facts)
+            self.check_resolution_fields(case)
+        # 3. The audit chain is whole.
         assert audit_verify() is None
 
-    @invariant()
-    def a_case_in_resolution_has_its_full_eligible_team(self) -> None:
+    def check_model(self, c: PetitionCase, facts: Facts) -> None:
+        """The database says what the model (the requirements) says."""
+        e = self.model[c.pk]
+        where = f"case {c.ledger_no} ({e.kind})"
+        assert c.status == e.status, f"{where}: status {c.status}, expected {e.status}"
+        assert c.court_id == e.court_id, f"{where}: court {c.court}"
+        team = {role: getattr(c, f"{role}_id") for role in TEAM_ROLES}
+        assert team == e.team, f"{where}: team {team}, expected {e.team}"
+        assert c.is_major == e.is_major
+        assert c.resolution_method == e.method, f"{where}: method {c.resolution_method!r}"
+        assert c.met_standard_on == e.met_on, f"{where}: met_standard_on {c.met_standard_on}"
+        assert c.accepted_on == e.accepted_on
+        assert c.reopen_count == e.reopen_count, f"{where}: reopen_count {c.reopen_count}"
+        assert c.return_count == e.return_count
+        if e.status == S.OBSERVATION or e.method == ResolutionMethod.ORAL:
+            assert c.promise_on == e.promise_on
+            assert c.observation_last_day == e.last_day
+        assert c.termination_reviewed_on == e.reviewed_on
+        assert c.termination_filed_on == e.filed_on
+        assert c.handover_on == e.handover_on
+        pending = bool(facts.pending_acceptance.get(c.pk))
+        assert pending == e.pending_acceptance, f"{where}: pending acceptance {pending}"
+        escalations = facts.pending_escalation.get(c.pk, [])
+        to = escalations[0].to_court_id if escalations else None
+        assert to == e.pending_escalation_to, f"{where}: pending escalation to {to}"
+        assert facts.visits.get(c.pk, {}) == e.visits, f"{where}: visits and reopened_case"
+
+    def check_resolved(self, case: PetitionCase, facts: Facts) -> None:
+        """1. R10, R11: resolved exactly when an acceptance was granted after the last
+        reopening visit (accepted, and not reopened since)."""
+        last = facts.last_reopening.get(case.pk)
+        granted = [at for at in facts.accepted_at.get(case.pk, []) if last is None or at > last]
+        assert case.is_resolved == bool(granted), (
+            f"{case.ledger_no}: is_resolved={case.is_resolved}, acceptances {granted}, "
+            f"last reopening {last}"
+        )
+
+    def check_court_and_status(self, case: PetitionCase) -> None:
+        """2. Exactly one responsible court, which exists; a known status."""
+        assert case.court_id is not None
+        assert Court.objects.filter(pk=case.court_id).exists()
+        assert case.status in CaseStatus.values
+
+    def check_audited(self, case: PetitionCase, facts: Facts) -> None:
+        """3. Every save bumps the version; the case's audit events grow at least as fast."""
+        events = facts.audit.get(case.pk, 0)
+        old_version, old_events = self.seen[case.pk]
+        assert case.version >= old_version
+        assert events - old_events >= case.version - old_version, (
+            f"{case.ledger_no}: version +{case.version - old_version}, "
+            f"audit events +{events - old_events}"
+        )
+        self.seen[case.pk] = (case.version, events)
+
+    def check_team(self, case: PetitionCase) -> None:
         """5. R5, R6. From "in resolution" on, all four places are filled by people of the
         responsible court who may hold them. This holds for accepted cases too: a case can be
-        escalated (and lose its team) only before it meets the standard, and a team cannot
-        be changed while under review. (People leaving their posts would make an accepted
-        case's historical team fail `member_refusal`; no rule here does that.)"""
-        for pk in self.pks:
-            case = self.fresh(pk)
-            if case.status not in RESOLUTION_STATUSES:
-                continue
-            for role in TEAM_ROLES:
-                person = getattr(case, role)
-                assert person is not None, f"{case.ledger_no} is {case.status} without {role}"
-                assert person.court_id == case.court_id
-                assert member_refusal(role, person, case) is None
+        escalated (and so lose its team) only before it meets the standard, and the team
+        cannot be changed while under review; an accepted case keeps the team that resolved
+        it. (People leaving their posts would make that historical team fail
+        `member_refusal`; no rule here deactivates anybody.)"""
+        if case.status not in RESOLUTION_STATUSES:
+            return
+        for role in TEAM_ROLES:
+            person = getattr(case, role)
+            assert person is not None, f"{case.ledger_no} is {case.status} without {role}"
+            assert person.court_id == case.court_id
+            assert member_refusal(role, person, case) is None
 
-    @invariant()
-    def at_most_one_pending_request_of_each_kind(self) -> None:
-        """6. One pending acceptance (only while submitted, reviewed by the superior court),
-        one pending escalation (from the case's court to its superior)."""
-        for pk in self.pks:
-            case = self.fresh(pk)
-            pending = list(AcceptanceRequest.objects.filter(case_id=pk, decision="pending"))
-            assert len(pending) <= 1
-            assert bool(pending) == (case.status == S.SUBMITTED)
-            escalations = list(EscalationRequest.objects.filter(case_id=pk, decision="pending"))
-            assert len(escalations) <= 1
-            for request in escalations:
-                # BUG(stale-escalation): a request made for another court (the case was
-                # re-allocated or taken up since) stays pending and can still be approved.
-                assert request.from_court_id == case.court_id, (
-                    f"{case.ledger_no}: pending escalation from {request.from_court} but the "
-                    f"case is at {case.court}"
-                )
-                assert request.to_court_id == case.court.parent_id
+    def check_pending(self, case: PetitionCase, facts: Facts) -> None:
+        """6. At most one pending acceptance (exactly while submitted, to the reviewing
+        court) and one pending escalation (from the case's court to its superior)."""
+        pending = facts.pending_acceptance.get(case.pk, [])
+        assert len(pending) <= 1
+        assert bool(pending) == (case.status == S.SUBMITTED)
+        for request in pending:
+            assert request.reviewing_court_id == (case.court.parent_id or case.court_id)
+        escalations = facts.pending_escalation.get(case.pk, [])
+        assert len(escalations) <= 1
+        for request in escalations:
+            # Not a request left over from another court (re-allocated or taken up since).
+            assert request.from_court_id == case.court_id, (
+                f"{case.ledger_no}: pending escalation from court {request.from_court_id} "
+                f"to {request.to_court_id}, but the case is at {case.court}"
+            )
+            assert request.to_court_id == case.court.parent_id
 
-    @invariant()
-    def status_and_resolution_fields_agree(self) -> None:
-        """7. R9, R11."""
-        for pk in self.pks:
-            case = PetitionCase.objects.get(pk=pk)
-            if case.status == S.OBSERVATION:
-                assert case.resolution_method == ResolutionMethod.ORAL
-                assert case.promise_on is not None
-                assert case.observation_last_day == one_year_later(case.promise_on)
-            if case.status in STANDARD_MET:
-                assert case.met_standard_on is not None
-                assert case.resolution_method in ResolutionMethod.values
-                assert case.resolution_method != ""
-            else:
-                assert case.met_standard_on is None
-            if case.status == S.ACCEPTED:
-                assert case.accepted_on is not None
-            else:
-                assert case.accepted_on is None
-            if case.status in (S.UNALLOCATED, S.ALLOCATED, S.IN_RESOLUTION):
-                assert case.resolution_method == ""
-            if case.status != S.UNALLOCATED:
-                assert case.allocation_rule in AllocationRule.values
-                assert case.allocation_rule != ""
+    def check_resolution_fields(self, case: PetitionCase) -> None:
+        """7. R9, R11: status and resolution fields agree."""
+        if case.status == S.OBSERVATION:
+            assert case.resolution_method == ResolutionMethod.ORAL
+            assert case.promise_on is not None
+            assert case.observation_last_day == one_year_later(case.promise_on)
+        if case.status in STANDARD_MET:
+            assert case.met_standard_on is not None
+            assert case.resolution_method in ResolutionMethod.values
+            assert case.resolution_method != ""
+        else:
+            assert case.met_standard_on is None
+        if case.status == S.ACCEPTED:
+            assert case.accepted_on is not None
+        else:
+            assert case.accepted_on is None
+        if case.status in (S.UNALLOCATED, S.ALLOCATED, S.IN_RESOLUTION):
+            assert case.resolution_method == ""
+        if case.status != S.UNALLOCATED:
+            assert case.allocation_rule in AllocationRule.values
+            assert case.allocation_rule != ""
 
 
 def effect_of(status_before: str, e: Expect) -> bool:
@@ -1217,8 +1415,10 @@ def effect_of(status_before: str, e: Expect) -> bool:
 @pytest.mark.django_db
 def test_case_life_state_machine(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
+    with clock.travel(START):
+        world = build_world()
     run_state_machine_as_test(
-        CaseLifeMachine,
+        lambda: CaseLifeMachine(world),
         settings=hsettings(
             max_examples=EXAMPLES,
             stateful_step_count=STEPS,
@@ -1229,9 +1429,6 @@ def test_case_life_state_machine(settings: Any, tmp_path: Any) -> None:
 
 
 # --- boundaries by example (R9.2, periods.py) -----------------------------------------------
-
-
-pytestmark_examples = pytest.mark.django_db
 
 
 def _oral_case(world: World, promise_on: dt.date) -> PetitionCase:
@@ -1340,3 +1537,137 @@ def test_a_promise_on_29_february_meets_the_standard_on_1_march(world: World) ->
     case = _reload(case)
     assert case.status == S.MET_STANDARD
     assert case.met_standard_on == dt.date(2021, 3, 1)
+
+
+# --- found by the machine while the services were changing, fixed since: keep them fixed ----
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_be_removed_from_an_observation_case(world: World) -> None:
+    """R6: the machine first found a case left in observation without a leader."""
+    with clock.travel(START):
+        case = case_in(world, CaseStatus.OBSERVATION)
+        with pytest.raises(Refused):
+            services.team_assign(actor=world.lixia.office, case=case, members={"leader": None})
+    assert _reload(case).leader == world.lixia.leader
+
+
+@pytest.mark.django_db
+def test_a_take_up_settles_a_pending_escalation_request(world: World) -> None:
+    """R12: 历下 asks 济南中院 to take its case up; 济南中院 takes it up by its own decision.
+    The request must not stay pending, to move the case a second time later."""
+    with clock.travel(START):
+        case = case_in(world, CaseStatus.IN_RESOLUTION)
+        request = services.escalation_request(actor=world.lixia.office, case=case, reason="复杂")
+        services.case_take_up(actor=world.jinan.office, case=case, reason="提级")
+    request.refresh_from_db()
+    assert request.decision != Decision.PENDING
+    assert _reload(case).court == world.tree.jinan
+
+
+@pytest.mark.django_db
+def test_a_re_allocation_settles_a_pending_escalation_request(world: World) -> None:
+    """R4, R12: a case with a pending request to 济南中院 is re-allocated to 市南 (青岛); the
+    old request must not be approvable any more (it would move the case to 济南中院)."""
+    with clock.travel(START):
+        case = case_in(world, CaseStatus.ALLOCATED)
+        request = services.escalation_request(actor=world.lixia.office, case=case, reason="复杂")
+        services.case_allocate(
+            actor=world.province_office, case=case, court=world.tree.shinan, reason="改由市南"
+        )
+        with pytest.raises(Refused):
+            services.escalation_decide(
+                actor=world.province_office, request=request, approve=True, note="同意"
+            )
+    assert _reload(case).court == world.tree.shinan
+
+
+# --- bugs found by the machine, one minimal reproduction each -------------------------------
+# Each of these fails until the service is fixed; the check that fails is marked BUG(...).
+
+
+@pytest.mark.django_db
+def test_the_audit_chain_holds_under_a_clock_set_to_a_local_date(
+    world: World,
+) -> None:
+    """Fixed BUG(audit-local-time), R19. `clock.travel(date)` (as the demo loader and
+    `huajie tick --as-of` use it) makes `clock.now()` an Asia/Shanghai datetime;
+    `audit_record` hashes `at.isoformat()` with "+08:00", the database gives it back in UTC
+    ("+00:00"), so `audit_verify` reports the first such event as tampered with."""
+    assert audit_verify() is None
+    with clock.travel(dt.date(2019, 3, 1)):
+        case_in(world, CaseStatus.UNALLOCATED)
+    assert audit_verify() is None  # BUG(audit-local-time): ChainBreak(..., '内容与其哈希不符')
+
+
+@pytest.mark.django_db
+def test_an_old_visit_entered_late_does_not_reopen_an_accepted_case(world: World) -> None:
+    """Fixed BUG(visit-date-ignored), R3/R10. Entering the visit history of an accepted case (a
+    Beijing visit from before the promise) reopens it and counts a re-petition: R10 reopens
+    only on a visit after the standard was met."""
+    with clock.travel(dt.datetime(2019, 6, 3, 2, tzinfo=dt.UTC)):
+        case = case_in(world, CaseStatus.ACCEPTED)  # written promise and acceptance 6-03
+        visit = services.visit_record(
+            actor=world.lixia.office,
+            case=case,
+            data=services.VisitInput(visited_on=dt.date(2019, 5, 1), level=VisitLevel.BEIJING),
+        )
+    case = _reload(case)
+    # BUG(visit-date-ignored): the service reopens it (in_resolution, reopen_count 1).
+    assert (case.status, case.reopen_count, visit.reopened_case) == (S.ACCEPTED, 0, False)
+
+
+@pytest.mark.django_db
+def test_a_late_entered_visit_inside_the_window_is_not_counted_as_a_re_petition(
+    world: World,
+) -> None:
+    """Fixed BUG(visit-date-ignored), R9.2/R10. A province visit dated 2020-03-15 (inside the
+    window of a promise of 2019-03-15) entered after the tick of 2020-03-16 must send the
+    case back to resolution like any visit in the window; it is no re-petition after the
+    standard was met (the standard was never really met)."""
+    case = _oral_case(world, dt.date(2019, 3, 15))
+    _tick(dt.date(2020, 3, 16))
+    _visit(world, case, dt.date(2020, 3, 15), today=dt.date(2020, 3, 17))
+    case = _reload(case)
+    assert case.status == S.IN_RESOLUTION
+    assert case.reopen_count == 0  # BUG(visit-date-ignored): the service counts 1
+
+
+@pytest.mark.django_db
+def test_a_visit_after_the_last_day_is_not_lost_before_the_tick(world: World) -> None:
+    """Fixed BUG(visit-before-tick), R9.2/R10. Promise 2019-03-15, observed through 2020-03-15.
+    A province visit on 2020-03-16 comes after the year passed: the case met the standard
+    that day "by itself" and the visit reopens it. If the tick for 2020-03-16 has not run
+    when the visit is entered, `visit_record` sees "observation", finds the date outside the
+    window and does nothing; the next tick then marks the case met-standard with
+    met_standard_on 2020-03-16, the visit of that very day forgotten."""
+    case = _oral_case(world, dt.date(2019, 3, 15))
+    visit = _visit(world, case, dt.date(2020, 3, 16))
+    _tick(dt.date(2020, 3, 16))
+    case = _reload(case)
+    # BUG(visit-before-tick): the service leaves (met_standard, 0, False).
+    assert (case.status, case.reopen_count, _reload_visit(visit).reopened_case) == (
+        S.IN_RESOLUTION,
+        1,
+        True,
+    )
+
+
+@pytest.mark.django_db
+def test_a_new_leader_is_not_flagged_as_nominal_at_once(world: World) -> None:
+    """Fixed BUG(nominal-new-leader), R8. The team is complete on 2019-03-01; on 2019-04-10 the
+    leader is replaced by the committee member; the tick of 2019-04-11 flags the case as
+    possibly nominal: it measures the 30 days from `team_since`, which a new leader does
+    not reset, so a leader of one day is "nominal"."""
+    with clock.travel(START):
+        case = case_in(world, CaseStatus.IN_RESOLUTION)
+    with clock.travel(dt.date(2019, 4, 10)):
+        services.team_assign(
+            actor=world.lixia.office, case=case, members={"leader": world.lixia.committee}
+        )
+    _tick(dt.date(2019, 4, 11))
+    assert not _reload(case).possibly_nominal  # BUG(nominal-new-leader)
+
+
+def _reload_visit(visit: Visit) -> Visit:
+    return Visit.objects.get(pk=visit.pk)

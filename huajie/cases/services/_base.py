@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -116,7 +117,29 @@ def _clear_team(case: PetitionCase) -> None:
     for role in TEAM_ROLES:
         setattr(case, role, None)
     case.team_since = None
+    case.leader_since = None
 
 
 def _court_contacts(court: Court) -> list[Person]:
     return list(Person.objects.filter(court=court, positions__kind="petition_contact"))
+
+
+def _pass_observation(actor: Actor, case: PetitionCase) -> None:
+    """R9.2: the observation year ran out without a visit; the case meets the standard on
+    the day after its last day (see periods.py)."""
+    last_day = case.observation_last_day
+    assert last_day is not None, "only a case in observation has a last day"
+    case.met_standard_on = last_day + dt.timedelta(days=1)
+    _move(
+        actor,
+        case,
+        Event.OBSERVATION_PASSED,
+        f"口头承诺后一年内未赴省进京上访（观察期至{last_day}），达到化解标准",
+        ["met_standard_on"],
+    )
+    notify(
+        [case.leader, case.petition_contact],
+        case,
+        NotificationKind.OBSERVATION_PASSED,
+        f"案件{case.ledger_no}观察期届满，已达到化解标准，可以提交验收。",
+    )

@@ -73,7 +73,7 @@ def case_allocate(
     fields = ["court", "allocation_rule", "allocation_reason", "allocated_at"]
     if moved and case.status == CaseStatus.ALLOCATED:
         _clear_team(case)
-        fields += [*list(TEAM_ROLES), "team_since"]
+        fields += [*list(TEAM_ROLES), "team_since", "leader_since"]
     if moved:
         # An escalation asked of the old court's superior no longer applies.
         EscalationRequest.objects.filter(case=case, decision=Decision.PENDING).update(

@@ -137,6 +137,7 @@ def _escalate(actor: Actor, case: PetitionCase, to_court: Court, reason: str) ->
         "allocated_at",
         *TEAM_ROLES,
         "team_since",
+        "leader_since",
         "leader_last_activity_on",
         "possibly_nominal",
         "resolution_method",

@@ -22,12 +22,22 @@ from huajie.cases.models import (
     PetitionCase,
     Petitioner,
     PetitionType,
+    ResolutionMethod,
     RiskLevel,
     Stage,
     Visit,
     VisitLevel,
 )
-from huajie.cases.services._base import Actor, _audit, _lock, _move, _save, _snapshot, notify
+from huajie.cases.services._base import (
+    Actor,
+    _audit,
+    _lock,
+    _move,
+    _pass_observation,
+    _save,
+    _snapshot,
+    notify,
+)
 from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
 from huajie.courts.models import Court, Person
@@ -349,7 +359,8 @@ def visit_record(
     )
     if not visit.counts_upward:
         return visit
-    if case.status == CaseStatus.OBSERVATION and _in_observation_window(case, data.visited_on):
+    outcome = _visit_outcome(case, data.visited_on)
+    if outcome == "back":
         case.resolution_method, case.promise_on, case.observation_last_day = "", None, None
         _move(
             actor,
@@ -358,13 +369,37 @@ def visit_record(
             "观察期内再次赴省进京信访，恢复化解",
             ["resolution_method", "promise_on", "observation_last_day"],
         )
+    elif outcome == "late_back":
+        _reopen(actor, case, counted=False)
+    elif outcome == "reopen":
+        if case.status == CaseStatus.OBSERVATION:  # the year ran out; today's tick is late
+            _pass_observation(actor, case)
+        _reopen(actor, case, counted=True)
+    if outcome != "none":
         visit.reopened_case = True
-    elif case.status in (CaseStatus.MET_STANDARD, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED):
-        _reopen(actor, case)
-        visit.reopened_case = True
-    if visit.reopened_case:
         visit.save(update_fields=["reopened_case"])
     return visit
+
+
+def _visit_outcome(case: PetitionCase, day: dt.date) -> str:
+    """What a Beijing/province visit on `day` does to the case, by the visit's date:
+
+    - "back": inside the observation year of an oral promise: the standard was never met.
+    - "late_back": the same, entered only after the case was taken to have met it.
+    - "reopen": on or after the day the standard was met: a re-petition (R10), counted.
+    - "none": before the standard was met (history), or while the case is still open."""
+    met_by_oral = case.resolution_method == ResolutionMethod.ORAL
+    if case.status == CaseStatus.OBSERVATION:
+        if _in_observation_window(case, day):
+            return "back"
+        last_day = case.observation_last_day
+        return "reopen" if last_day is not None and day > last_day else "none"
+    if case.status in (CaseStatus.MET_STANDARD, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED):
+        if met_by_oral and _in_observation_window(case, day):
+            return "late_back"
+        if case.met_standard_on is not None and day >= case.met_standard_on:
+            return "reopen"
+    return "none"
 
 
 def _in_observation_window(case: PetitionCase, day: dt.date) -> bool:
@@ -375,21 +410,37 @@ def _in_observation_window(case: PetitionCase, day: dt.date) -> bool:
     )
 
 
-def _reopen(actor: Actor, case: PetitionCase) -> None:
+def _reopen(actor: Actor, case: PetitionCase, *, counted: bool) -> None:
+    """Back to resolution after the standard was (taken to be) met. `counted`: a real
+    re-petition (R10); otherwise a visit inside the observation year entered late, which
+    means the standard was never met."""
     AcceptanceRequest.objects.filter(case=case, decision=Decision.PENDING).update(
-        decision=Decision.RETURNED, decided_at=clock.now(), reason="案件因重新信访而重新化解"
+        decision=Decision.RETURNED, decided_at=clock.now(), reason="案件因再次信访而重新化解"
     )
-    case.reopen_count += 1
+    if counted:
+        case.reopen_count += 1
     case.met_standard_on = None
     case.accepted_on = None
     case.resolution_method = ""
+    case.promise_on, case.observation_last_day = None, None
     _move(
         actor,
         case,
         Event.REPETITION,
-        "息诉后再次进京赴省上访，案件重新化解",
-        ["reopen_count", "met_standard_on", "accepted_on", "resolution_method"],
+        "息诉后再次进京赴省上访，案件重新化解"
+        if counted
+        else "补录观察期内的赴省进京信访：未达化解标准，恢复化解",
+        [
+            "reopen_count",
+            "met_standard_on",
+            "accepted_on",
+            "resolution_method",
+            "promise_on",
+            "observation_last_day",
+        ],
     )
+    if not counted:
+        return
     judges = [o.trial_judge for o in case.original_cases.all() if o.trial_judge is not None]
     notify(
         [case.leader, *judges],

@@ -51,9 +51,11 @@ def team_assign(
         return case
     fields = list(members)
     if case.leader_id != before["leader"]:
+        # A new leader's silence is counted from the day they took the case (R8).
+        case.leader_since = clock.today() if case.leader_id else None
         case.leader_last_activity_on = None
         case.possibly_nominal = False
-        fields += ["leader_last_activity_on", "possibly_nominal"]
+        fields += ["leader_since", "leader_last_activity_on", "possibly_nominal"]
     if case.team_since is None and not missing_roles(case):
         case.team_since = clock.today()
         fields.append("team_since")

@@ -11,11 +11,9 @@ from django.db.models import Q
 
 from huajie.cases.models import (
     CaseStatus,
-    NotificationKind,
     PetitionCase,
 )
-from huajie.cases.services._base import _audit, _lock, _move, _save, notify
-from huajie.cases.transitions import Event
+from huajie.cases.services._base import _audit, _lock, _pass_observation, _save
 
 
 @dataclass
@@ -47,29 +45,13 @@ def tick(*, as_of: dt.date) -> TickResult:
         status=CaseStatus.OBSERVATION, observation_last_day__lt=as_of
     ).order_by("pk")
     for case in due:
-        case = _lock(case)
-        last_day = case.observation_last_day
-        assert last_day is not None  # guaranteed by the query
-        case.met_standard_on = last_day + dt.timedelta(days=1)
-        _move(
-            None,
-            case,
-            Event.OBSERVATION_PASSED,
-            f"口头承诺后一年内未赴省进京上访（观察期至{case.observation_last_day}），达到化解标准",
-            ["met_standard_on"],
-        )
-        notify(
-            [case.leader, case.petition_contact],
-            case,
-            NotificationKind.OBSERVATION_PASSED,
-            f"案件{case.ledger_no}观察期届满，已达到化解标准，可以提交验收。",
-        )
+        _pass_observation(None, _lock(case))
         result.observation_passed += 1
     cutoff = as_of - dt.timedelta(days=nominal_after_days())
     stale = PetitionCase.objects.filter(
         status__in=(CaseStatus.IN_RESOLUTION, CaseStatus.OBSERVATION),
         possibly_nominal=False,
-        team_since__lte=cutoff,
+        leader_since__lte=cutoff,
     ).filter(Q(leader_last_activity_on__isnull=True) | Q(leader_last_activity_on__lte=cutoff))
     for case in stale.order_by("pk"):
         case = _lock(case)
