@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "demo": "载入演示省份数据并启动网站与后台任务（--load-only 只载入）",
     "serve": "启动网站服务",
     "worker": "启动后台任务进程",
+    "bulletin": "双周通报：issue 发布（--as-of 日期 --out 目录），list 列出，export 导出",
 }
 
 

@@ -1,5 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from huajie.bulletins import views
 
 app_name = "bulletins"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.bulletin_list, name="list"),
+    path("issue/", views.bulletin_issue_view, name="issue"),
+    path("<int:bulletin_id>/", views.bulletin_detail, name="detail"),
+    path("<int:bulletin_id>/<str:fmt>/", views.bulletin_download, name="download"),
+]

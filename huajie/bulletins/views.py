@@ -1,0 +1,184 @@
+"""Bulletin pages (R17): the list and each bulletin, published to every court of the
+province; the downloads, served only through the permission check and only if each file still
+matches its hash; and the issue page for the high court's petition office."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from huajie.accounts.models import User
+from huajie.accounts.policy import (
+    FORBIDDEN,
+    NOT_FOUND,
+    Action,
+    can,
+    publications_filter,
+    reads_publications_of,
+    user_of,
+)
+from huajie.bulletins import content, services
+from huajie.bulletins.models import FORMATS, Bulletin
+from huajie.bulletins.render import HEADINGS
+from huajie.cases.models import Campaign
+from huajie.cases.transitions import Refused
+from huajie.core import clock
+from huajie.courts.models import Court
+from huajie.supervision import metrics
+
+log = logging.getLogger(__name__)
+
+
+def _province_of(user: User) -> Court | None:
+    court = user.court
+    if court is not None:
+        return Court.objects.get(path=court.root_path())
+    if user.is_superuser:
+        return Court.objects.filter(parent__isnull=True).order_by("path").first()
+    return None
+
+
+def _bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
+    found = (
+        publications_filter(request.user, Bulletin.objects.select_related("campaign"), "province")
+        .filter(pk=bulletin_id)
+        .first()
+    )
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    bulletins = list(
+        publications_filter(user, Bulletin.objects.select_related("campaign"), "province")
+    )
+    province = _province_of(user)
+    may_issue = province is not None and can(user, Action.BULLETIN_ISSUE, province)
+    return render(
+        request,
+        "bulletins/list.html",
+        {"bulletins": bulletins, "may_issue": may_issue, "formats": FORMATS},
+    )
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    bulletin = _bulletin(request, bulletin_id)
+    f = bulletin.figures
+    from huajie.bulletins.content import PROBLEMS
+
+    problems = [(title, unit, f["problems"][key]) for key, (title, unit, _a) in PROBLEMS.items()]
+    return render(
+        request,
+        "bulletins/detail.html",
+        {
+            "bulletin": bulletin,
+            "f": f,
+            "headings": HEADINGS,
+            "problems": problems,
+            "expected": metrics.percent(f["expected"]),
+            "rate": metrics.percent(f["totals"]["rate"]),
+        },
+    )
+
+
+@login_required
+def bulletin_download(
+    request: HttpRequest, bulletin_id: int, fmt: str
+) -> HttpResponse | FileResponse:
+    bulletin = _bulletin(request, bulletin_id)
+    if fmt not in FORMATS:
+        raise Http404("没有这种格式")
+    try:
+        data = services.bulletin_file(bulletin, fmt)
+    except (services.FileTampered, FileNotFoundError):
+        log.exception("bulletin file check failed")
+        return HttpResponse(
+            "通报文件缺失或与发布时的校验值不符，已拒绝下载，请联系管理员核查。",
+            status=500,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=services.download_name(bulletin, fmt),
+        content_type=FORMATS[fmt][1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _issuer_province(request: HttpRequest) -> Court:
+    """The province whose bulletin the user may issue: 404 outside any province, 403 for
+    anyone but the high court's petition office."""
+    user = user_of(request)
+    province = _province_of(user)
+    if province is None or not reads_publications_of(user, province):
+        raise Http404(NOT_FOUND)
+    if not can(user, Action.BULLETIN_ISSUE, province):
+        raise PermissionDenied(FORBIDDEN)
+    return province
+
+
+@login_required
+def bulletin_issue_view(request: HttpRequest) -> HttpResponse:
+    province = _issuer_province(request)
+    user = user_of(request)
+    yesterday = clock.today() - dt.timedelta(days=1)
+    value = request.POST.get("as_of") or request.GET.get("as_of") or yesterday.isoformat()
+    error = None
+    try:
+        as_of = dt.date.fromisoformat(value)
+    except ValueError:
+        as_of, error = yesterday, "日期格式应为 年-月-日，例如 2019-06-30。"
+    campaign = metrics.campaign_on(as_of)
+    if request.method == "POST" and error is None:
+        if campaign is None:
+            error = "尚未建立专项活动。"
+        else:
+            try:
+                bulletin = services.bulletin_issue(
+                    province=province,
+                    campaign=campaign,
+                    as_of=as_of,
+                    actor=user,
+                    requirements=request.POST.get("requirements", ""),
+                )
+            except Refused as exc:
+                error = str(exc)
+            else:
+                messages.success(request, f"第{bulletin.number}期通报已发布。")
+                return redirect("bulletins:detail", bulletin_id=bulletin.pk)
+    return render(
+        request,
+        "bulletins/issue.html",
+        {
+            "province": province,
+            "as_of": as_of,
+            "campaign": campaign,
+            "preview": _preview(campaign, as_of),
+            "error": error,
+            "requirements": request.POST.get("requirements", ""),
+        },
+        status=400 if error and request.method == "POST" else 200,
+    )
+
+
+def _preview(campaign: Campaign | None, as_of: dt.date) -> dict[str, object] | None:
+    if campaign is None:
+        return None
+    try:
+        period, end = content.period_end_for(campaign, as_of)
+    except ValueError:
+        return None
+    return {"number": period.number, "start": period.start, "end": end}

@@ -1,0 +1,283 @@
+"""The dashboard (R18): what one page shows for one court of the tree, as of a day.
+
+Province → an intermediate court's area → one court → its case list: each table line links
+one level down, and each number links to the case list filtered to exactly the cases it
+counts (on today's dashboard; the list shows cases as they are now, so a past day's numbers
+are not linked). Chart data goes to the page as JSON (`json_script`), drawn by a static
+script: no inline JavaScript.
+
+The page costs a fixed number of queries: the snapshot (4), the progress chart (one per
+month so far, at most 11), the re-petition and visit timeline (2), the warnings (1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from huajie.cases.models import OPEN_STATUSES, CaseStatus, PetitionCase
+from huajie.core import clock
+from huajie.courts.models import Court
+from huajie.supervision import metrics
+from huajie.supervision.metrics import Figures, Row, Snapshot
+
+OBSERVATION_WARNING_DAYS = 30
+STATUS_COLUMNS = [(s.value, s.label) for s in CaseStatus]
+
+
+def stale_after_days() -> int:
+    """No recorded work on an open case for this many days is a warning (setting)."""
+    return int(getattr(settings, "HUAJIE_STALE_AFTER_DAYS", 30))
+
+
+def case_list_url(court: Court, own: bool, **params: str) -> str:
+    """The case list of exactly the cases a cell counts (see huajie/cases/listing.py)."""
+    query = {"court": str(court.pk)}
+    if not own:
+        query["with_subordinates"] = "on"
+    query.update(params)
+    return f"{reverse('cases:list')}?{urlencode(query)}"
+
+
+@dataclass
+class Cell:
+    value: Any
+    url: str | None = None
+
+
+@dataclass
+class TableRow:
+    label: str
+    court: Court
+    figures: Figures
+    own: bool
+    drill_url: str | None
+    behind_pace: bool
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+def table_rows(snap: Snapshot, node: Court, live: bool, as_of_query: str) -> list[TableRow]:
+    rows = []
+    for row in snap.rows(node):
+        drill = None
+        if not row.own and row.court != node:
+            drill = reverse("supervision:court", args=[row.court.pk]) + as_of_query
+        rows.append(table_row(snap, row, live, drill))
+    return rows
+
+
+def table_row(snap: Snapshot, row: Row, live: bool, drill: str | None) -> TableRow:
+    f = row.figures
+
+    def link(value: int, **params: str) -> Cell:
+        url = case_list_url(row.court, row.own, **params) if live and value else None
+        return Cell(value, url)
+
+    cells = {
+        "tasks": link(f.tasks, origin="stock"),
+        **{
+            status: link(f.statuses.get(status, 0), origin="stock", status=status)
+            for status, _label in STATUS_COLUMNS
+        },
+        "met": Cell(f.met),
+        "rate": Cell(metrics.percent(f.rate)),
+        "new": link(f.new, origin="new"),
+        "reopened": link(f.reopened_cases, reopened="1"),
+        "nominal": link(f.nominal, nominal="1"),
+        "overdue": link(f.overdue, origin="stock", overdue="1"),
+    }
+    behind = f.rate is not None and f.rate < snap.expected
+    return TableRow(row.label, row.court, f, row.own, drill, behind, cells)
+
+
+# --- warnings (live) -----------------------------------------------------------------------
+
+
+@dataclass
+class Warning:
+    key: str
+    title: str
+    hint: str
+    items: list[tuple[str, int, str | None]]  # (court, count, link to the list)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _court, n, _url in self.items)
+
+
+def warnings(node: Court, snap: Snapshot, today: dt.date) -> list[Warning]:
+    """What needs attention now under `node`: one grouped query over the current cases,
+    plus the courts behind pace from the snapshot."""
+    stale_cutoff = clock.start_of_day(today - dt.timedelta(days=stale_after_days()))
+    rows = (
+        PetitionCase.objects.filter(court__path__startswith=node.path)
+        .values("court")
+        .annotate(
+            nominal=Count("pk", filter=Q(possibly_nominal=True)),
+            stale=Count("pk", filter=Q(status__in=OPEN_STATUSES, updated_at__lt=stale_cutoff)),
+            observation=Count(
+                "pk",
+                filter=Q(
+                    status=CaseStatus.OBSERVATION,
+                    observation_last_day__lte=today + dt.timedelta(days=OBSERVATION_WARNING_DAYS),
+                ),
+            ),
+            repetition=Count("pk", filter=Q(reopen_count__gt=0, status=CaseStatus.IN_RESOLUTION)),
+        )
+        .order_by()
+    )
+    names = {c.pk: c for c in snap.courts}
+    found: dict[str, list[tuple[str, int, str | None]]] = {
+        k: [] for k in ("nominal", "stale", "observation", "repetition")
+    }
+    params: dict[str, dict[str, str]] = {
+        "nominal": {"nominal": "1"},
+        "stale": {"sort": "updated"},
+        "observation": {"status": CaseStatus.OBSERVATION},
+        "repetition": {"reopened": "1", "status": CaseStatus.IN_RESOLUTION},
+    }
+    for row in sorted(rows, key=lambda r: names[r["court"]].path if r["court"] in names else ""):
+        court = names.get(row["court"])
+        if court is None:
+            continue
+        counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
+        for key, items in found.items():
+            if counts[key]:
+                url = case_list_url(court, True, **params[key])
+                items.append((court.short_name, counts[key], url))
+    behind: list[tuple[str, int, str | None]] = [
+        (r.court.short_name, r.figures.open, None) for r in snap.behind_pace(node) if r.figures.open
+    ]
+    days = stale_after_days()
+    return [
+        Warning(
+            "nominal", "疑似挂名包案", "包案领导长期没有亲自工作记录的案件（R8）", found["nominal"]
+        ),
+        Warning(
+            "stale", f"{days}日以上无进展", f"未结案件{days}日以上没有任何办理记录", found["stale"]
+        ),
+        Warning(
+            "pace",
+            "进度落后于序时进度",
+            f"化解率低于序时进度 {metrics.percent(snap.expected)} 的法院（数字为未验收件数）",
+            behind,
+        ),
+        Warning(
+            "observation",
+            "观察期即将届满",
+            f"{OBSERVATION_WARNING_DAYS}日内观察期届满、需及时跟进的案件",
+            found["observation"],
+        ),
+        Warning(
+            "repetition", "重新信访", "息诉后再次进京赴省、正在重新化解的案件", found["repetition"]
+        ),
+    ]
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def chart_data(snap: Snapshot, node: Court, rows: list[TableRow]) -> dict[str, Any]:
+    """Everything the page's charts draw, as plain JSON."""
+    campaign, day = snap.campaign, snap.day
+    total = snap.subtree(node)
+    return {
+        "title": node.short_name,
+        "asOf": day.isoformat(),
+        "deadline": campaign.deadline.isoformat(),
+        "expected": snap.expected,
+        "rows": [
+            {
+                "name": r.label,
+                "tasks": r.figures.tasks,
+                "met": r.figures.met,
+                "accepted": r.figures.accepted,
+                "rate": None if r.figures.rate is None else round(r.figures.rate * 100, 1),
+            }
+            for r in rows
+            if r.figures.tasks or r.figures.new
+        ],
+        "statuses": [
+            {"name": label, "value": total.statuses.get(status, 0)}
+            for status, label in STATUS_COLUMNS
+            if total.statuses.get(status, 0)
+        ],
+        "progress": _progress(snap, node, total),
+        "timeline": _timeline(snap, node),
+        "grid": _grid(snap, node),
+    }
+
+
+def _progress(snap: Snapshot, node: Court, total: Figures) -> dict[str, Any]:
+    campaign, day = snap.campaign, snap.day
+    points = metrics.progress_series(campaign, node, metrics.progress_points(campaign, day))
+    result: dict[str, Any] = {
+        "open": [[p.day.isoformat(), p.open] for p in points],
+        "target": [
+            [p.day.isoformat(), round(p.tasks * (1 - metrics.expected_rate(campaign, p.day)), 1)]
+            for p in points
+        ]
+        + [[campaign.deadline.isoformat(), 0]],
+        "forecast": [],
+    }
+    outlook = metrics.forecast(campaign, day, total)
+    if day < campaign.deadline:
+        result["forecast"] = [
+            [day.isoformat(), total.open],
+            [campaign.deadline.isoformat(), outlook.open_at_deadline],
+        ]
+    result["perDay"] = round(outlook.per_day, 2)
+    result["openAtDeadline"] = outlook.open_at_deadline
+    result["finishesOn"] = outlook.finishes_on.isoformat() if outlook.finishes_on else None
+    return result
+
+
+def _timeline(snap: Snapshot, node: Court) -> dict[str, Any]:
+    campaign, day = snap.campaign, snap.day
+    start = min(campaign.mobilization_start, day)
+    counts = metrics.daily_counts(campaign, node, start, day)
+    last = metrics.period_number(campaign, day)
+    labels = ["动员部署"] + [f"第{n}期" for n in range(1, last + 1)]
+
+    def bucketed(per_day: dict[dt.date, int]) -> list[int]:
+        values = [0] * len(labels)
+        for when, n in per_day.items():
+            values[metrics.period_number(campaign, when)] += n
+        return values
+
+    return {
+        "labels": labels,
+        "repetitions": bucketed(counts["repetition"]),
+        "beijing": bucketed(counts["beijing"]),
+        "province": bucketed(counts["province"]),
+    }
+
+
+def _grid(snap: Snapshot, node: Court) -> dict[str, Any] | None:
+    """All courts under `node` as cells coloured by rate: one line per area (for the
+    province, the high court's own cases make the first line)."""
+    children = snap.children(node)
+    if not children:
+        return None
+    if any(snap.children(c) for c in children):
+        lines = [(f"{node.short_name}（本院）", [node])]
+        lines += [(c.short_name, [c, *snap.children(c)]) for c in children]
+    else:
+        lines = [(node.short_name, [node, *children])]
+    cells: list[list[Any]] = []
+    for y, (_name, courts) in enumerate(lines):
+        for x, court in enumerate(courts):
+            rate = snap.own(court).rate
+            value = None if rate is None else round(rate * 100, 1)
+            cells.append([x, y, value, court.short_name])
+    return {
+        "areas": [name for name, _courts in lines],
+        "width": max(len(courts) for _name, courts in lines),
+        "cells": cells,
+    }

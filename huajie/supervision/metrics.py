@@ -1,0 +1,684 @@
+"""The supervision numbers (R13, R16-R18, R20): one set of pure selectors that the dashboard,
+the bulletin, the assessment, the summary report and the tests all share.
+
+## What is counted
+
+- **Tasks (任务数)** of a campaign are its stock cases (存量, `origin=stock`): the cases the
+  high court allocated at the start, plus stock carried over into it from an earlier year.
+  A case belongs to campaign C when its `first_campaign` is C, or when it was carried over
+  into C (the `case.carry_over` audit event); once in C's ledger it stays in C's figures, so
+  carrying the open stock into next year does not change this year's numbers.
+- **New petitions (增量, R14)** are counted apart (`new`, `new_accepted`): they are not tasks
+  and do not enter the rate.
+- **Met the standard (达到化解标准)**: a task whose status is 已达化解标准, 待验收 or 已验收.
+- **Accepted (已验收)**: a task whose status is 已验收 — the only "resolved" (R11).
+- **Rate (化解率)** = accepted / tasks (None when a court has no task).
+- **Reopened cases (重新信访案件)**: cases (stock and new) with at least one re-petition
+  (`case.repetition`) by the day; **re-petitions in a period (件次)** count the events, at the
+  court that held the case when it was reopened. A visit inside the observation year is not a
+  re-petition (docs/lifecycle.md) and is not counted.
+- **Returned acceptances (验收退回, 件次)** count `case.return` events at the court whose
+  submission was returned.
+- **Reached the standard / accepted in a period (件次)** count the events into 已达化解标准
+  and `case.accept` of tasks in the period, at the court of the event.
+- **New Beijing/province visits in a period**: `Visit` rows of level 进京/赴省 whose
+  `visited_on` is in the period, at the court responsible for the case at the end of the day.
+- **Possibly nominal (疑似挂名包案)**: the daily rule's flag (R8), all cases.
+- **Overdue (逾期)**: after the campaign's deadline, every task not yet accepted.
+- **Expected pace (序时进度)**: linear from the first day of concentrated resolution (0 %)
+  to the deadline (100 %): on day D it is (D − start + 1) / (deadline − start + 1). A court
+  with tasks whose rate is below it is behind pace.
+
+## "As of" a day
+
+Figures "as of D" are what the system knew at the end of day D (Beijing time): they never
+change afterwards, whatever happens to the cases later, so a bulletin recomputed for a past
+period gives the figures it gave then.
+
+The method: every change of a case's status or court is written, in the same transaction,
+as an audit event (`huajie.audit`) whose `after` holds the new status and whose `court_id`
+is the responsible court after the change (`case.create` means 待交办 at the holding court,
+`case.first_receipt` means 待组建专班). So **the status and the responsible court of a case
+as of D are those of its last such event before the end of D** — exact across allocation,
+escalation (the case moves up), acceptance and the re-petition that un-accepts it. The
+possibly-nominal flag as of D is a `case.nominal_flag` event not followed, by D, by one that
+clears the flag (the leader's activity, a change of leader, escalation). Time is the
+recording time (`AuditEvent.at`, `Visit.recorded_at`), not a date typed in later: a promise
+entered on 20 June with the date 10 June counts from 20 June.
+
+Every selector is a fixed number of aggregate queries (GROUP BY court), whatever the number
+of courts or cases; courts are rolled up into areas in Python from the court rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
+
+from huajie.audit.models import AuditEvent
+from huajie.cases.models import (
+    Campaign,
+    CaseStatus,
+    Origin,
+    PetitionCase,
+    Visit,
+    VisitLevel,
+)
+from huajie.core import clock
+from huajie.courts.models import Court
+
+PERIOD_DAYS = 14  # R17: a bulletin every two weeks
+
+MET_STATUSES = (CaseStatus.MET_STANDARD, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
+# Events that set a status without writing it into `after`.
+IMPLIED_STATUS = {"case.create": CaseStatus.UNALLOCATED, "case.first_receipt": CaseStatus.ALLOCATED}
+REPETITION = "case.repetition"
+RETURN = "case.return"
+ACCEPT = "case.accept"
+NOMINAL_FLAG = "case.nominal_flag"
+CARRY_OVER = "case.carry_over"
+# Events after which a case is no longer possibly nominal (see huajie.cases.services).
+NOMINAL_CLEARED_BY = ("case.leader_activity", "case.escalate")
+
+
+# --- time ----------------------------------------------------------------------------------
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """The first moment after `day` (Beijing time): "as of D" means before this."""
+    return clock.start_of_day(day + dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A bulletin period: number N (第N期) and its first and last day."""
+
+    number: int
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{_cn_date(self.start)}至{_cn_date(self.end, self.start.year)}"
+
+
+def _cn_date(day: dt.date, same_year: int | None = None) -> str:
+    if same_year == day.year:
+        return f"{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def last_period_number(campaign: Campaign) -> int:
+    days = (campaign.deadline - campaign.concentrated_start).days + 1
+    return max(1, -(-days // PERIOD_DAYS))
+
+
+def period_number(campaign: Campaign, day: dt.date) -> int:
+    """The number of the period containing `day`; 0 before concentrated resolution starts,
+    the last period's number after the deadline."""
+    if day < campaign.concentrated_start:
+        return 0
+    number = (day - campaign.concentrated_start).days // PERIOD_DAYS + 1
+    return min(number, last_period_number(campaign))
+
+
+def bulletin_period(campaign: Campaign, number: int) -> Period:
+    """Period N: 14 days from the start of concentrated resolution, the last cut at the
+    deadline."""
+    if not 1 <= number <= last_period_number(campaign):
+        raise ValueError(f"no period {number} in {campaign}")
+    start = campaign.concentrated_start + dt.timedelta(days=PERIOD_DAYS * (number - 1))
+    end = min(start + dt.timedelta(days=PERIOD_DAYS - 1), campaign.deadline)
+    return Period(number, start, end)
+
+
+def period_as_of(campaign: Campaign, day: dt.date) -> Period:
+    """The period containing `day`, ending on `day` (the dashboard's "this period")."""
+    number = period_number(campaign, day)
+    if number == 0:
+        return Period(0, min(campaign.mobilization_start, day), day)
+    start = bulletin_period(campaign, number).start
+    return Period(number, start, max(day, start))
+
+
+def expected_rate(campaign: Campaign, day: dt.date) -> float:
+    """The expected pace on `day`: linear from concentrated start to the deadline."""
+    total = (campaign.deadline - campaign.concentrated_start).days + 1
+    done = (day - campaign.concentrated_start).days + 1
+    return min(max(done / total, 0.0), 1.0)
+
+
+def campaign_on(day: dt.date) -> Campaign | None:
+    """The campaign in force on `day`: the latest one that had begun, else the first."""
+    found = Campaign.objects.filter(mobilization_start__lte=day).order_by("-year").first()
+    return found or Campaign.objects.order_by("year").first()
+
+
+# --- the state of every case as of a day ---------------------------------------------------
+
+
+def _state_events(cutoff: dt.datetime) -> QuerySet[AuditEvent]:
+    """Audit events that set a case's status (and so name its court), recorded by `cutoff`."""
+    return AuditEvent.objects.filter(case_id__isnull=False, at__lt=cutoff).filter(
+        Q(after__has_key="status") | Q(verb__in=list(IMPLIED_STATUS))
+    )
+
+
+def _status_of_event() -> Case:
+    return Case(
+        *(When(verb=verb, then=Value(str(status))) for verb, status in IMPLIED_STATUS.items()),
+        default=KT("after__status"),
+        output_field=CharField(),
+    )
+
+
+def _nominal_as_of(cutoff: dt.datetime) -> Exists:
+    """A nominal flag by `cutoff` that nothing recorded after it (by `cutoff`) cleared."""
+    leader_changed = ~Q(
+        lb=F("la")  # the leader ids before and after a team change, "" for none
+    )
+    clearing = (
+        AuditEvent.objects.filter(
+            case_id=OuterRef(OuterRef("pk")), at__lt=cutoff, id__gt=OuterRef("id")
+        )
+        .annotate(
+            lb=Coalesce(Cast(KT("before__leader"), CharField()), Value("")),
+            la=Coalesce(Cast(KT("after__leader"), CharField()), Value("")),
+        )
+        .filter(Q(verb__in=NOMINAL_CLEARED_BY) | (Q(verb="case.team") & leader_changed))
+    )
+    flags = AuditEvent.objects.filter(case_id=OuterRef("pk"), verb=NOMINAL_FLAG, at__lt=cutoff)
+    return Exists(flags.filter(~Exists(clearing)))
+
+
+def campaign_cases(campaign: Campaign, day: dt.date, province: Court) -> QuerySet[PetitionCase]:
+    """The cases of `campaign` in `province` as of `day`, annotated with `asof_court` and
+    `asof_status` (cases that did not exist yet are left out).
+
+    A case never leaves its province (allocation and escalation stay inside it), so the
+    current court's path is a safe first filter."""
+    cutoff = end_of(day)
+    carried_in = AuditEvent.objects.filter(
+        verb=CARRY_OVER, at__lt=cutoff, after__campaign=campaign.year
+    ).values("case_id")
+    last = _state_events(cutoff).filter(case_id=OuterRef("pk")).order_by("-id")
+    return (
+        PetitionCase.objects.filter(court__path__startswith=province.root_path())
+        .filter(Q(first_campaign=campaign) | Q(pk__in=carried_in))
+        .annotate(
+            asof_court=Subquery(last.values("court_id")[:1]),
+            asof_status=Subquery(last.annotate(s=_status_of_event()).values("s")[:1]),
+        )
+        .filter(asof_status__isnull=False)
+    )
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The counts of one court, or summed over an area or the province."""
+
+    tasks: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # tasks by status
+    new: int = 0  # new petitions (增量)
+    new_accepted: int = 0
+    nominal: int = 0
+    reopened_cases: int = 0
+    overdue: int = 0
+    met_period: int = 0  # 件次
+    accepted_period: int = 0  # 件次
+    reopened_period: int = 0  # 件次
+    returned_period: int = 0  # 件次
+    visits_beijing_period: int = 0
+    visits_province_period: int = 0
+
+    @property
+    def accepted(self) -> int:
+        return self.statuses.get(CaseStatus.ACCEPTED, 0)
+
+    @property
+    def met(self) -> int:
+        return sum(self.statuses.get(s, 0) for s in MET_STATUSES)
+
+    @property
+    def open(self) -> int:
+        return self.tasks - self.accepted
+
+    @property
+    def rate(self) -> float | None:
+        return self.accepted / self.tasks if self.tasks else None
+
+    @property
+    def visits_period(self) -> int:
+        return self.visits_beijing_period + self.visits_province_period
+
+    def add(self, other: Figures) -> None:
+        for f in fields(self):
+            if f.name == "statuses":
+                for status, n in other.statuses.items():
+                    self.statuses[status] = self.statuses.get(status, 0) + n
+            else:
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, object]:
+        """Everything, derived figures included, for JSON (charts and frozen bulletins)."""
+        data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["statuses"] = {s: self.statuses.get(s, 0) for s in CaseStatus.values}
+        data.update(
+            accepted=self.accepted,
+            met=self.met,
+            open=self.open,
+            rate=self.rate,
+            visits_period=self.visits_period,
+        )
+        return data
+
+
+def sum_figures(items: Iterable[Figures]) -> Figures:
+    total = Figures()
+    for item in items:
+        total.add(item)
+    return total
+
+
+@dataclass
+class Row:
+    """One line of a table: a court alone (`own`) or a court with everything below it."""
+
+    court: Court
+    figures: Figures
+    own: bool = False  # only the court itself, not its subordinates
+
+    @property
+    def label(self) -> str:
+        return f"{self.court.short_name}（本院）" if self.own else self.court.short_name
+
+
+@dataclass
+class Snapshot:
+    """The figures of every court of a province as of a day, and the period up to it."""
+
+    campaign: Campaign
+    day: dt.date
+    period: Period
+    province: Court
+    courts: list[Court]  # the province's courts in tree order
+    by_court: dict[int, Figures]
+
+    @property
+    def expected(self) -> float:
+        return expected_rate(self.campaign, self.day)
+
+    def own(self, court: Court) -> Figures:
+        return self.by_court.get(court.pk) or Figures()
+
+    def subtree(self, court: Court) -> Figures:
+        return sum_figures(
+            self.by_court[c.pk]
+            for c in self.courts
+            if c.path.startswith(court.path) and c.pk in self.by_court
+        )
+
+    def children(self, court: Court) -> list[Court]:
+        return [c for c in self.courts if c.parent_id == court.pk]
+
+    def rows(self, node: Court) -> list[Row]:
+        """The drill-down table of `node`: the court itself, then each child with its
+        subordinates (for the province: the high court, then each intermediate court's
+        area)."""
+        rows = [Row(node, self.own(node), own=bool(self.children(node)))]
+        rows += [Row(child, self.subtree(child)) for child in self.children(node)]
+        return rows
+
+    def behind_pace(self, node: Court) -> list[Row]:
+        """Every court under `node` (itself included) with tasks whose rate is below pace."""
+        expected = self.expected
+        return [
+            Row(c, figures)
+            for c in self.courts
+            if c.path.startswith(node.path)
+            and (figures := self.own(c)).rate is not None
+            and (figures.rate or 0.0) < expected
+        ]
+
+    def courts_under(self, node: Court) -> Iterator[Court]:
+        return (c for c in self.courts if c.path.startswith(node.path))
+
+
+def snapshot(
+    campaign: Campaign, day: dt.date, court: Court, since: dt.date | None = None
+) -> Snapshot:
+    """Every court's figures in the province of `court` as of the end of `day`: four
+    aggregate queries. Period figures count from the start of the bulletin period containing
+    `day`, or from `since`."""
+    courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
+    province = courts[0]
+    by_court: dict[int, Figures] = {}
+    period = period_as_of(campaign, day) if since is None else Period(0, since, day)
+
+    def of(court_id: int | None) -> Figures | None:
+        if court_id is None:
+            return None
+        return by_court.setdefault(court_id, Figures())
+
+    _count_cases(campaign, day, province, of)
+    _count_events(campaign, day, period.start, province, of)
+    _count_visits(campaign, day, period.start, province, of)
+    if day > campaign.deadline:
+        for figures in by_court.values():
+            figures.overdue = figures.open
+    known = {c.pk for c in courts}
+    return Snapshot(
+        campaign,
+        day,
+        period,
+        province,
+        courts,
+        {pk: f for pk, f in by_court.items() if pk in known},
+    )
+
+
+Lookup = Callable[[int | None], "Figures | None"]
+
+
+def _count_cases(campaign: Campaign, day: dt.date, province: Court, of: Lookup) -> None:
+    cutoff = end_of(day)
+    reopened = AuditEvent.objects.filter(case_id=OuterRef("pk"), verb=REPETITION, at__lt=cutoff)
+    rows = (
+        campaign_cases(campaign, day, province)
+        .annotate(is_nominal=_nominal_as_of(cutoff), is_reopened=Exists(reopened))
+        .values("asof_court", "asof_status", "origin")
+        .annotate(
+            n=Count("pk"),
+            nominal=Count("pk", filter=Q(is_nominal=True)),
+            reopened=Count("pk", filter=Q(is_reopened=True)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        figures = of(row["asof_court"])
+        if figures is None:
+            continue
+        if row["origin"] == Origin.STOCK:
+            figures.tasks += row["n"]
+            status = row["asof_status"]
+            figures.statuses[status] = figures.statuses.get(status, 0) + row["n"]
+        else:
+            figures.new += row["n"]
+            if row["asof_status"] == CaseStatus.ACCEPTED:
+                figures.new_accepted += row["n"]
+        figures.nominal += row["nominal"]
+        figures.reopened_cases += row["reopened"]
+
+
+def _member_ids(campaign: Campaign, day: dt.date, province: Court, stock_only: bool) -> QuerySet:
+    qs = campaign_cases(campaign, day, province)
+    if stock_only:
+        qs = qs.filter(origin=Origin.STOCK)
+    return qs.values("pk")
+
+
+def _count_events(
+    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup
+) -> None:
+    """Events in the period, at the court of the event."""
+    in_period = Q(at__gte=clock.start_of_day(since))
+    stock = Q(case_id__in=_member_ids(campaign, day, province, stock_only=True))
+    rows = (
+        AuditEvent.objects.filter(
+            at__lt=end_of(day), case_id__in=_member_ids(campaign, day, province, False)
+        )
+        .filter(in_period)
+        .filter(Q(verb__in=(REPETITION, RETURN, ACCEPT)) | Q(after__status=CaseStatus.MET_STANDARD))
+        .values("court_id")
+        .annotate(
+            reopened=Count("pk", filter=Q(verb=REPETITION)),
+            returned=Count("pk", filter=Q(verb=RETURN)),
+            accepted=Count("pk", filter=Q(verb=ACCEPT) & stock),
+            met=Count("pk", filter=Q(after__status=CaseStatus.MET_STANDARD) & stock),
+        )
+        .order_by()
+    )
+    for row in rows:
+        figures = of(row["court_id"])
+        if figures is None:
+            continue
+        figures.reopened_period += row["reopened"]
+        figures.returned_period += row["returned"]
+        figures.accepted_period += row["accepted"]
+        figures.met_period += row["met"]
+
+
+def _court_as_of(cutoff: dt.datetime, case_field: str = "case_id") -> Subquery:
+    last = _state_events(cutoff).filter(case_id=OuterRef(case_field)).order_by("-id")
+    return Subquery(last.values("court_id")[:1])
+
+
+def _count_visits(
+    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup
+) -> None:
+    cutoff = end_of(day)
+    rows = (
+        upward_visits(campaign, day, province)
+        .filter(visited_on__gte=since)
+        .annotate(asof_court=_court_as_of(cutoff))
+        .values("asof_court", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        figures = of(row["asof_court"])
+        if figures is None:
+            continue
+        if row["level"] == VisitLevel.BEIJING:
+            figures.visits_beijing_period += row["n"]
+        else:
+            figures.visits_province_period += row["n"]
+
+
+def upward_visits(campaign: Campaign, day: dt.date, province: Court) -> QuerySet[Visit]:
+    """Beijing and province visits on the campaign's cases, dated and recorded by `day`."""
+    return Visit.objects.filter(
+        level__in=(VisitLevel.BEIJING, VisitLevel.PROVINCE),
+        visited_on__lte=day,
+        recorded_at__lt=end_of(day),
+        case_id__in=_member_ids(campaign, day, province, stock_only=False),
+    )
+
+
+# --- over time -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    day: dt.date
+    tasks: int
+    accepted: int
+
+    @property
+    def open(self) -> int:
+        return self.tasks - self.accepted
+
+
+def progress_points(campaign: Campaign, day: dt.date) -> list[dt.date]:
+    """The last day of each month of concentrated resolution before `day`, and `day` itself:
+    the points of the progress chart (at most 11 in a year, one query each, so the chart
+    costs the same whatever the data)."""
+    points = []
+    month = campaign.concentrated_start.replace(day=1)
+    while True:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        last = following - dt.timedelta(days=1)
+        if last >= day or last > campaign.deadline:
+            break
+        points.append(last)
+        month = following
+    return [*points, day]
+
+
+def progress_series(campaign: Campaign, node: Court, days: list[dt.date]) -> list[Point]:
+    """Tasks and accepted tasks under `node` as of each day (one query a day)."""
+    ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
+    series = []
+    for day in days:
+        totals = (
+            campaign_cases(campaign, day, node)
+            .filter(Q(origin=Origin.STOCK) & Q(asof_court__in=ids))
+            .aggregate(
+                tasks=Count("pk"),
+                accepted=Count("pk", filter=Q(asof_status=CaseStatus.ACCEPTED)),
+            )
+        )
+        series.append(Point(day, totals["tasks"], totals["accepted"]))
+    return series
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Where the open cases are heading: at the pace so far, by the deadline."""
+
+    per_day: float  # tasks accepted a day since concentrated resolution began
+    open_at_deadline: int
+    finishes_on: dt.date | None  # None: no progress yet, or already past the deadline
+
+
+def forecast(campaign: Campaign, day: dt.date, figures: Figures) -> Forecast:
+    elapsed = (min(day, campaign.deadline) - campaign.concentrated_start).days + 1
+    if elapsed <= 0:
+        return Forecast(0.0, figures.open, None)
+    per_day = figures.accepted / elapsed
+    remaining = max((campaign.deadline - day).days, 0)
+    open_at_deadline = max(round(figures.open - per_day * remaining), 0)
+    finishes_on = None
+    if per_day > 0 and figures.open > 0:
+        finishes_on = day + dt.timedelta(days=int(-(-figures.open // per_day)))
+    elif figures.open == 0:
+        finishes_on = day
+    return Forecast(per_day, open_at_deadline, finishes_on)
+
+
+def daily_counts(campaign: Campaign, node: Court, start: dt.date, day: dt.date) -> dict[str, dict]:
+    """Re-petitions (at the court of the event) and upward visits (at the case's court as of
+    `day`) per day under `node`, from `start` to `day`: two queries."""
+    cutoff = end_of(day)
+    ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
+    members = _member_ids(campaign, day, node, stock_only=False)
+    repetitions = (
+        AuditEvent.objects.filter(
+            verb=REPETITION,
+            at__gte=clock.start_of_day(start),
+            at__lt=cutoff,
+            court_id__in=ids,
+            case_id__in=members,
+        )
+        .annotate(day=TruncDate("at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    visits = (
+        upward_visits(campaign, day, node)
+        .filter(visited_on__gte=start)
+        .annotate(asof_court=_court_as_of(cutoff))
+        .filter(asof_court__in=ids)
+        .values("visited_on", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result: dict[str, dict] = {"repetition": {}, VisitLevel.BEIJING: {}, VisitLevel.PROVINCE: {}}
+    for event in repetitions:
+        result["repetition"][event["day"]] = event["n"]
+    for visit in visits:
+        bucket = result[visit["level"]]
+        bucket[visit["visited_on"]] = bucket.get(visit["visited_on"], 0) + visit["n"]
+    return result
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+def ranked(rows: list[Row]) -> list[tuple[int | None, Row]]:
+    """Rows by rate, best first, with competition ranks (1, 2, 2, 4); rows without tasks
+    come last, unranked."""
+    with_rate = sorted(
+        (r for r in rows if r.figures.rate is not None),
+        key=lambda r: (-(r.figures.rate or 0.0), -r.figures.tasks, r.court.path),
+    )
+    result: list[tuple[int | None, Row]] = []
+    for index, row in enumerate(with_rate):
+        if index and row.figures.rate == with_rate[index - 1].figures.rate:
+            rank = result[-1][0]
+        else:
+            rank = index + 1
+        result.append((rank, row))
+    result += [(None, r) for r in rows if r.figures.rate is None]
+    return result
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+# --- exemplary cases (R21) -----------------------------------------------------------------
+
+EXEMPLARY = "case.exemplary"
+
+
+@dataclass(frozen=True)
+class Exemplary:
+    ledger_no: str
+    court: str
+    note: str
+
+
+def exemplary_cases(campaign: Campaign, day: dt.date, node: Court) -> list[Exemplary]:
+    """Cases marked exemplary (and still accepted) as of `day` under `node`, with the note
+    given when they were marked: one query."""
+    cutoff = end_of(day)
+    last_mark = AuditEvent.objects.filter(
+        case_id=OuterRef("pk"), verb=EXEMPLARY, at__lt=cutoff
+    ).order_by("-id")
+    rows = (
+        campaign_cases(campaign, day, node)
+        .annotate(
+            marked=Subquery(
+                last_mark.annotate(m=Cast(KT("after__is_exemplary"), CharField())).values("m")[:1]
+            ),
+            note=Subquery(last_mark.annotate(t=KT("after__note")).values("t")[:1]),
+        )
+        .filter(Q(asof_status=CaseStatus.ACCEPTED) & Q(marked__in=("true", "1")))
+        .filter(Q(asof_court__in=Court.objects.subtree_of(node).values("pk")))
+        .values_list("ledger_no", "asof_court", "note")
+        .order_by("ledger_no")
+    )
+    names = dict(Court.objects.subtree_of(node).values_list("pk", "short_name"))
+    return [Exemplary(no, names.get(court or 0, ""), note or "") for no, court, note in rows]
+
+
+def exemplary_notes(case_ids: list[int]) -> dict[int, str]:
+    """The note given when each case was last marked exemplary: one query."""
+    notes: dict[int, str] = {}
+    events = AuditEvent.objects.filter(case_id__in=case_ids, verb=EXEMPLARY).order_by("id")
+    for case_id, note in events.annotate(t=KT("after__note")).values_list("case_id", "t"):
+        if case_id is not None:
+            notes[case_id] = note or ""
+    return notes

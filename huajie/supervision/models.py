@@ -1,0 +1,60 @@
+"""Supervision records (R16): the one-vote veto of a court, set and lifted with reasons.
+
+Scores and ranks are not stored: they are computed from the cases (`assessment.py`). What a
+person decides — that a court's work was poor or its data falsified — is stored here, with
+who decided it and why, and audited.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from huajie.cases.models import Campaign
+from huajie.courts.models import Court
+
+
+class CourtVeto(models.Model):
+    """一票否决: "工作不力、进展缓慢、完不成任务，甚至弄虚作假造成不良影响的要实行'一票否决'"."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="专项活动", on_delete=models.PROTECT, related_name="+"
+    )
+    court = models.ForeignKey(
+        Court, verbose_name="法院", on_delete=models.PROTECT, related_name="vetoes"
+    )
+    reason = models.TextField("否决理由")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField("决定时间")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    lift_reason = models.TextField("撤销理由", blank=True)
+
+    class Meta:
+        verbose_name = "一票否决"
+        verbose_name_plural = "一票否决"
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "court"],
+                condition=Q(lifted_at__isnull=True),
+                name="one_active_veto_per_court_and_campaign",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court} 一票否决"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
