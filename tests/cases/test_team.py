@@ -156,13 +156,16 @@ def test_reallocating_to_another_court_clears_the_old_team(world: World) -> None
     assert case.court == world.tree.shizhong
 
 
-@pytest.mark.parametrize("status", [CaseStatus.OBSERVATION, CaseStatus.MET_STANDARD,
-                                    CaseStatus.ACCEPTED])
-def test_after_resolution_members_are_replaced_never_removed(world: World,
-                                                            status: CaseStatus) -> None:
+@pytest.mark.parametrize(
+    "status", [CaseStatus.OBSERVATION, CaseStatus.MET_STANDARD, CaseStatus.ACCEPTED]
+)
+def test_after_resolution_members_are_replaced_never_removed(
+    world: World, status: CaseStatus
+) -> None:
     case = case_in(world, status)
     with pytest.raises(services.Refused, match="不能空缺"):
         services.team_assign(actor=world.lixia.office, case=case, members={"staff": None})
-    case = services.team_assign(actor=world.lixia.office, case=case,
-                                members={"staff": world.lixia.judge})
+    case = services.team_assign(
+        actor=world.lixia.office, case=case, members={"staff": world.lixia.judge}
+    )
     assert case.staff == world.lixia.judge and case.status == status
