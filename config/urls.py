@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("huajie.cases.urls")),
     path("supervision/", include("huajie.supervision.urls")),
     path("bulletins/", include("huajie.bulletins.urls")),
+    path("ledger/", include("huajie.ledger.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -27,11 +27,13 @@ from huajie.cases.models import (
     Measure,
     OriginalCase,
     PetitionCase,
+    Petitioner,
 )
 from huajie.courts.models import Person
 from huajie.ledger.layout import COLUMNS, SEPARATOR
 
 CHUNK = 2000
+PLACEHOLDER = "无"
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 ACCEPTANCE_LABELS = {"pending": "待验收", "accepted": "已验收", "returned": "已退回"}
@@ -47,7 +49,7 @@ def export_queryset(qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:
             visit_count=Count("visits", distinct=True),
         )
         .prefetch_related(
-            "petitioners",
+            Prefetch("petitioners", queryset=Petitioner.objects.order_by("pk")),
             Prefetch("original_cases", queryset=OriginalCase.objects.select_related("court")),
             Prefetch("measures", queryset=Measure.objects.order_by("taken_on", "pk")),
             Prefetch("acceptance_requests", queryset=AcceptanceRequest.objects.order_by("pk")),
@@ -58,6 +60,14 @@ def export_queryset(qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:
 
 def _join(values: list[str]) -> str:
     return SEPARATOR.join(v for v in values if v)
+
+
+def _per_petitioner(values: list[str]) -> str:
+    """One value per petitioner, in the order of the names: with several petitioners an
+    empty one is written as 无, so the import can tell whose number or address is whose."""
+    if len(values) > 1 and any(values):
+        return SEPARATOR.join(v or PLACEHOLDER for v in values)
+    return _join(values)
 
 
 def _acceptance(case: PetitionCase) -> tuple[str, dt.date | None]:
@@ -76,15 +86,17 @@ def row_values(case: PetitionCase, reveal: bool) -> dict[str, Any]:
     return {
         "ledger_no": case.ledger_no,
         "petitioners": _join([p.name for p in petitioners]),
-        "id_numbers": _join(
+        "id_numbers": _per_petitioner(
             [
                 (p.id_number or "") if reveal else mask_id_number(p.id_number or "")
                 for p in petitioners
             ]
         ),
-        "phones": _join([p.phone if reveal else mask_phone(p.phone) for p in petitioners]),
-        "domicile": _join([p.domicile for p in petitioners]),
-        "residence": _join([p.residence for p in petitioners]),
+        "phones": _per_petitioner(
+            [p.phone if reveal else mask_phone(p.phone) for p in petitioners]
+        ),
+        "domicile": _per_petitioner([p.domicile for p in petitioners]),
+        "residence": _per_petitioner([p.residence for p in petitioners]),
         "petition_type": case.get_petition_type_display(),
         "first_visit": getattr(case, "first_visit", None),
         "last_visit": getattr(case, "last_visit", None),
@@ -135,13 +147,19 @@ def _cell(sheet: Worksheet, value: Any) -> WriteOnlyCell:
     return cell
 
 
-def _rows(qs: QuerySet[PetitionCase], user: User) -> Iterator[dict[str, Any]]:
+def _rows(qs: QuerySet[PetitionCase], user: User | None) -> Iterator[dict[str, Any]]:
     for case in export_queryset(qs).iterator(chunk_size=CHUNK):
-        yield row_values(case, reveal=can(user, Action.REVEAL_IDENTITY, case))
+        reveal = user is None or can(user, Action.REVEAL_IDENTITY, case)
+        yield row_values(case, reveal=reveal)
 
 
-def write_ledger(qs: QuerySet[PetitionCase], user: User, path: Path | IO[bytes], title: str) -> int:
-    """Write the ledger of `qs` as seen by `user` to `path`; returns the number of rows."""
+def write_ledger(
+    qs: QuerySet[PetitionCase], user: User | None, path: Path | IO[bytes], title: str
+) -> int:
+    """Write the ledger of `qs` as seen by `user` to `path`; returns the number of rows.
+
+    `user` None is the operator at the command line (`huajie ledger export`): every ID and
+    phone number in full."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("任务台账")
     for index, column in enumerate(COLUMNS):

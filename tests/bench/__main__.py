@@ -1,0 +1,212 @@
+"""`make bench`: the ledger import and export at scale (R4, R22). Prints numbers, asserts
+nothing about time.
+
+    python -m tests.bench [--rows 100000] [--real-rows 10000]
+
+Works on a fresh SQLite database under a temporary HUAJIE_VAR_DIR (never the real one).
+Each phase runs in its own process so that its peak memory (ru_maxrss) is its own:
+
+- generate  a sheet of --rows rows (openpyxl write-only)
+- read      stream it through the ledger reader (openpyxl read-only + the merge scan)
+- calamine  read it with python-calamine, for comparison (it loads the whole sheet)
+- dry-run   check every row of it (plan only, nothing written)
+- import    import the first --real-rows rows through the services (one transaction)
+- again     import the same rows again (idempotent: nothing changes)
+- export    export --rows cases (seeded directly, not through the services)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _setup_django(var_dir: str) -> None:
+    os.environ["HUAJIE_VAR_DIR"] = var_dir
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- phases (each in its own process) --------------------------------------------------------
+
+
+def phase_setup(args: argparse.Namespace) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tests.cases.world import build_world
+
+    world = build_world()
+    staff = world.lixia
+    team = [staff.leader.name, staff.division_leader.name, staff.staff.name, staff.contact.name]
+    return {"team": team, "office": staff.office.username}
+
+
+def phase_generate(args: argparse.Namespace) -> dict[str, Any]:
+    from tests.bench.sheet import write_bench_sheet
+
+    team = json.loads(args.extra)["team"]
+    write_bench_sheet(Path(args.sheet), args.rows, team)
+    if args.real_rows < args.rows:
+        write_bench_sheet(Path(args.small_sheet), args.real_rows, team)
+    return {"bytes": Path(args.sheet).stat().st_size}
+
+
+def phase_read(args: argparse.Namespace) -> dict[str, Any]:
+    from huajie.ledger.reader import LedgerSheet
+
+    with LedgerSheet(Path(args.sheet)) as sheet:
+        count = sum(1 for _row in sheet.rows())
+    return {"rows": count}
+
+
+def phase_calamine(args: argparse.Namespace) -> dict[str, Any]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(args.sheet)
+    count = sum(1 for _row in book.get_sheet_by_index(0).iter_rows())
+    return {"rows": count}
+
+
+def _import(args: argparse.Namespace, path: str, *, dry_run: bool) -> dict[str, Any]:
+    from huajie.accounts.models import User
+    from huajie.cases.models import Campaign
+    from huajie.ledger.importing import import_sheet
+    from huajie.ledger.plan import Importer
+
+    office = User.objects.get(username=json.loads(args.extra)["office"])
+    importer = Importer.for_user(office, Campaign.objects.get(year=2019))
+    report = import_sheet(Path(path), importer, dry_run=dry_run)
+    return {
+        "rows": report.rows_read,
+        "counts": dict(report.counts),
+        "errors": report.error_count,
+        "first_errors": [p.text() for p in report.errors[:3]],
+        "warnings": report.warning_count,
+        "allocation": dict(report.allocation),
+    }
+
+
+def phase_dry_run(args: argparse.Namespace) -> dict[str, Any]:
+    return _import(args, args.sheet, dry_run=True)
+
+
+def phase_import(args: argparse.Namespace) -> dict[str, Any]:
+    path = args.small_sheet if args.real_rows < args.rows else args.sheet
+    return _import(args, path, dry_run=False)
+
+
+def phase_export(args: argparse.Namespace) -> dict[str, Any]:
+    from tests.bench.sheet import seed_cases
+
+    started = time.perf_counter()
+    seed_cases(args.rows)
+    seeded = time.perf_counter() - started
+    from huajie.cases.models import Campaign, PetitionCase
+    from huajie.ledger.export import write_ledger
+
+    out = Path(args.sheet).with_name("export.xlsx")
+    started = time.perf_counter()
+    cases = PetitionCase.objects.filter(campaign=Campaign.objects.get(year=2020))
+    count = write_ledger(cases, None, out, "全省任务台账")
+    return {
+        "rows": count,
+        "seed_seconds": round(seeded, 1),
+        "export_seconds": time.perf_counter() - started,
+    }
+
+
+PHASES = {
+    "setup": phase_setup,
+    "generate": phase_generate,
+    "read": phase_read,
+    "calamine": phase_calamine,
+    "dry-run": phase_dry_run,
+    "import": phase_import,
+    "again": phase_import,
+    "export": phase_export,
+}
+
+
+def run_phase(args: argparse.Namespace) -> None:
+    _setup_django(args.var_dir)
+    baseline = _peak_mb()
+    started = time.perf_counter()
+    result = PHASES[args.phase](args)
+    result["seconds"] = round(result.pop("export_seconds", time.perf_counter() - started), 2)
+    result["peak_mb"] = round(_peak_mb(), 1)
+    result["baseline_mb"] = round(baseline, 1)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+# --- the orchestra ---------------------------------------------------------------------------
+
+
+def _child(args: argparse.Namespace, phase: str, extra: dict[str, Any]) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "tests.bench",
+        "--phase",
+        phase,
+        "--var-dir",
+        args.var_dir,
+        "--rows",
+        str(args.rows),
+        "--real-rows",
+        str(args.real_rows),
+        "--extra",
+        json.dumps(extra),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"phase {phase} failed")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--real-rows", type=int, default=10_000)
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    parser.add_argument("--var-dir")
+    parser.add_argument("--extra", default="{}")
+    args = parser.parse_args(argv)
+    args.var_dir = args.var_dir or tempfile.mkdtemp(prefix="huajie-bench-")
+    args.sheet = str(Path(args.var_dir) / f"ledger-{args.rows}.xlsx")
+    args.small_sheet = str(Path(args.var_dir) / f"ledger-{args.real_rows}.xlsx")
+    if args.phase:
+        run_phase(args)
+        return
+    print(f"台账导入/导出基准：{args.rows} 行（实际导入 {args.real_rows} 行），目录 {args.var_dir}")
+    extra = _child(args, "setup", {})
+    for phase in ("generate", "read", "calamine", "dry-run", "import", "again", "export"):
+        result = _child(args, phase, extra)
+        seconds, peak = result.pop("seconds"), result.pop("peak_mb")
+        base = result.pop("baseline_mb")
+        rows = result.get("rows", args.rows)
+        rate = f"{rows / seconds:,.0f} 行/秒" if seconds and isinstance(rows, int) else ""
+        memory = f"峰值内存 {peak:7.1f} MB（起点 {base:.1f}）"
+        print(f"{phase:9} {seconds:9.1f} 秒  {memory}  {rate}  {result}")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
