@@ -189,6 +189,8 @@ LOGGING = {
 
 # --- Huajie's own settings -------------------------------------------------------------
 HUAJIE_DEMO_PASSWORD = env_str("HUAJIE_DEMO_PASSWORD", "huajie2019")
+# When set (YYYY-MM-DD), "today" is that day everywhere (the demo's day of its campaign).
+HUAJIE_DEMO_DATE = env_str("HUAJIE_DEMO_DATE", "")
 # A worker that has held a job this long without finishing is presumed dead; the job is
 # offered again.
 HUAJIE_JOB_LEASE_SECONDS = env_int("HUAJIE_JOB_LEASE_SECONDS", 600)

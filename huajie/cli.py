@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "serve": "启动网站服务",
     "worker": "启动后台任务进程",
     "bulletin": "双周通报：issue 发布（--as-of 日期 --out 目录），list 列出，export 导出",
+    "tick": "执行每日时限规则：观察期届满、疑似挂名包案（--as-of 指定日期）",
     "ledger": "任务台账：import 导入 Excel 台账（--dry-run 只检查），export 导出",
 }
 

@@ -69,3 +69,16 @@ def test_sqlite_is_the_default() -> None:
     engine, name = _database_settings(env)
     assert engine == "django.db.backends.sqlite3"
     assert name.endswith("var/huajie.sqlite3")
+
+
+def test_the_demo_date_pins_today(settings: object) -> None:
+    import datetime as dt
+
+    from huajie.core import clock
+
+    settings.HUAJIE_DEMO_DATE = "2019-07-15"  # type: ignore[attr-defined]
+    assert clock.today() == dt.date(2019, 7, 15)
+    with clock.travel(dt.date(2020, 1, 2)):
+        assert clock.today() == dt.date(2020, 1, 2)  # an explicit travel still wins
+    settings.HUAJIE_DEMO_DATE = ""  # type: ignore[attr-defined]
+    assert clock.today() != dt.date(2019, 7, 15)

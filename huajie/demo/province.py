@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.test.utils import override_settings
 
 from huajie.accounts.models import Role, Scope, User
 from huajie.core.names import person_names
@@ -26,6 +27,7 @@ from huajie.courts.models import (
     PositionKind,
 )
 from huajie.courts.services import court_create
+from huajie.demo.cases import load_demo_campaign
 
 # --- the tree ---------------------------------------------------------------------------
 
@@ -395,13 +397,21 @@ def load_accounts(password: str) -> list[User]:
     return users
 
 
-@transaction.atomic
-def load_demo_province(password: str) -> dict[str, int]:
-    high = load_court_tree()
-    people = sum(staff_court(court) for court in Court.objects.subtree_of(high))
-    users = load_accounts(password)
+def load_demo_province(password: str, *, with_campaign: bool = True) -> dict[str, int]:
+    """The court tree, its staff, the demo accounts and (unless `with_campaign` is False, for
+    tests that need only the province) the 2019 campaign, in one transaction.
+
+    The campaign replays 2019: its notifications stay in the app, but they are not mailed now
+    (the demo's console backend would print every one of them over the command's output)."""
+    no_mail = "django.core.mail.backends.dummy.EmailBackend"
+    with override_settings(EMAIL_BACKEND=no_mail), transaction.atomic():
+        high = load_court_tree()
+        people = sum(staff_court(court) for court in Court.objects.subtree_of(high))
+        users = load_accounts(password)
+        campaign = load_demo_campaign() if with_campaign else {}
     return {
         "courts": Court.objects.subtree_of(high).count(),
         "people_added": people,
         "accounts": len(users),
+        **campaign,
     }

@@ -18,7 +18,7 @@ PASSWORD = "demo-test-pw"
 
 
 def test_demo_province_has_the_real_tree_and_every_court_is_staffed() -> None:
-    load_demo_province(PASSWORD)
+    load_demo_province(PASSWORD, with_campaign=False)
 
     levels = dict(Court.objects.values_list("level").annotate(n=Count("id")))
     assert levels[CourtLevel.HIGH] == 1
@@ -54,13 +54,13 @@ def test_demo_province_has_the_real_tree_and_every_court_is_staffed() -> None:
 
 
 def test_demo_load_is_idempotent_and_keeps_changes_and_accounts_log_in() -> None:
-    first = load_demo_province(PASSWORD)
+    first = load_demo_province(PASSWORD, with_campaign=False)
     lixia_people = list(Person.objects.filter(court__code="鲁0102").values_list("name", flat=True))
     admin = User.objects.get(username="admin")
     admin.set_password("changed-by-the-user")
     admin.save()
 
-    second = load_demo_province(PASSWORD)
+    second = load_demo_province(PASSWORD, with_campaign=False)
 
     assert second["people_added"] == 0 and first["people_added"] > 5000
     assert second["courts"] == first["courts"]
@@ -78,7 +78,7 @@ def test_demo_load_is_idempotent_and_keeps_changes_and_accounts_log_in() -> None
 
 
 def test_demo_names_are_deterministic() -> None:
-    load_demo_province(PASSWORD)
+    load_demo_province(PASSWORD, with_campaign=False)
     names = list(
         Person.objects.filter(court__code="鲁").order_by("id").values_list("name", flat=True)
     )

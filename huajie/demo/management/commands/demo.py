@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from huajie.cases.models import CaseStatus
+from huajie.demo.cases import DEMO_DAY
 from huajie.demo.province import DEMO_ACCOUNTS, load_demo_province
 
 
@@ -29,15 +32,22 @@ class Command(BaseCommand):
             f"演示省份已就绪：法院 {summary['courts']} 个，"
             f"本次新增人员 {summary['people_added']} 人，演示账户 {summary['accounts']} 个。"
         )
+        self.stdout.write(self._campaign(summary))
         if options["load_only"]:
             return
         self._run_services(options["port"], password)
 
     def _run_services(self, port: int, password: str) -> None:
         huajie = [sys.executable, "-m", "huajie.cli"]
+        # The demo campaign stands on DEMO_DATE: serve and tick that day, not the real one,
+        # or the first tick would end every observation period at once.
+        env = {
+            **os.environ,
+            "HUAJIE_DEMO_DATE": os.environ.get("HUAJIE_DEMO_DATE", DEMO_DAY.isoformat()),
+        }
         children = [
-            subprocess.Popen([*huajie, "serve", "--port", str(port)]),  # noqa: S603
-            subprocess.Popen([*huajie, "worker"]),  # noqa: S603
+            subprocess.Popen([*huajie, "serve", "--port", str(port)], env=env),  # noqa: S603
+            subprocess.Popen([*huajie, "worker"], env=env),  # noqa: S603
         ]
         self.stdout.write(self._banner(port, password))
         stopping = False
@@ -59,6 +69,17 @@ class Command(BaseCommand):
                 child.wait(timeout=30)
         if not stopping:
             raise SystemExit("网站或后台任务进程意外退出，请查看上方日志。")
+
+    @staticmethod
+    def _campaign(summary: dict[str, int]) -> str:
+        statuses = "，".join(
+            f"{status.label} {summary.get(f'status_{status.value}', 0)}" for status in CaseStatus
+        )
+        return (
+            f"2019年专项活动：存量案件 {summary['stock_cases']} 件，"
+            f"新发信访 {summary['new_petitions']} 件（本次新增 {summary['cases_added']} 件）。\n"
+            f"  截至2019年7月15日：{statuses}。"
+        )
 
     @staticmethod
     def _banner(port: int, password: str) -> str:
