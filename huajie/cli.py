@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "bulletin": "双周通报：issue 发布（--as-of 日期 --out 目录），list 列出，export 导出",
     "tick": "执行每日时限规则：观察期届满、疑似挂名包案（--as-of 指定日期）",
     "ledger": "任务台账：import 导入 Excel 台账（--dry-run 只检查），export 导出",
+    "audit": "审计记录：verify 校验哈希链，指出第一条被篡改的记录",
 }
 
 
