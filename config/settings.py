@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "huajie.worker",
     "huajie.api",
     "huajie.demo",
+    "huajie.ops",
 ]
 
 MIDDLEWARE = [
