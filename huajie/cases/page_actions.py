@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
 
 from huajie.accounts.models import User
 from huajie.accounts.policy import Action, can
@@ -19,10 +21,13 @@ from huajie.cases.eligibility import missing_roles
 from huajie.cases.models import (
     AttachmentPurpose,
     CaseStatus,
+    DecidedRequest,
     Decision,
     PetitionCase,
 )
-from huajie.cases.transitions import Event
+from huajie.cases.transitions import Event, Refused
+
+R = TypeVar("R", bound=DecidedRequest)
 
 
 @dataclass(frozen=True)
@@ -177,8 +182,17 @@ def _submit(user: User, case: PetitionCase, form: f.SubmitForm) -> str:
     return f"已提交{request.reviewing_court.short_name}验收。"
 
 
+def _request_to_decide(requests: QuerySet[R]) -> R:
+    """The pending request; or, when another user decided it after this page read the case,
+    the latest one, which the service then refuses with a clear message (not a 500)."""
+    request = requests.filter(decision=Decision.PENDING).first() or requests.order_by("-pk").first()
+    if request is None:
+        raise Refused("该案件没有待审查的申请，请刷新页面。")
+    return request
+
+
 def _decide(user: User, case: PetitionCase, form: f.DecideForm) -> str:
-    request = case.acceptance_requests.get(decision=Decision.PENDING)
+    request = _request_to_decide(case.acceptance_requests.all())
     accept = form.cleaned_data["decision"] == "accept"
     services.acceptance_decide(
         actor=user, request=request, accept=accept, reason=form.cleaned_data["reason"]
@@ -192,7 +206,7 @@ def _escalation_request(user: User, case: PetitionCase, form: f.ReasonForm) -> s
 
 
 def _escalation_decide(user: User, case: PetitionCase, form: f.EscalationDecideForm) -> str:
-    request = case.escalations.get(decision=Decision.PENDING)
+    request = _request_to_decide(case.escalations.all())
     approve = form.cleaned_data["decision"] == "approve"
     services.escalation_decide(
         actor=user, request=request, approve=approve, note=form.cleaned_data["note"]

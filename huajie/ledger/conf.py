@@ -55,6 +55,12 @@ def annotate_in_place_rows() -> int:
     return _setting("HUAJIE_LEDGER_ANNOTATE_IN_PLACE_ROWS", 20_000)
 
 
+def progress_rows() -> int:
+    """The command line prints its progress every this many rows (a multiple of the
+    500-row chunk), for sheets longer than that."""
+    return _setting("HUAJIE_LEDGER_PROGRESS_ROWS", 5000)
+
+
 def shown_rows() -> int:
     """Rows of the dry run listed one by one on the page and in the stored report."""
     return _setting("HUAJIE_LEDGER_SHOWN_ROWS", 2000)

@@ -330,3 +330,74 @@ def test_two_users_submitting_acceptance_at_once_make_one_request(world: World) 
         assert "待验收" in str(loser.refused) and "不能" in str(loser.refused)
         assert AcceptanceRequest.objects.filter(case=case).count() == 1
         assert assert_consistent(case.pk).status == CaseStatus.SUBMITTED
+
+
+# --- the case page: the decision form of a request another reviewer just decided ------------
+
+
+def _page_client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post_decide(client: Client, case_pk: int, accept: bool) -> tuple[int, str]:
+    response = client.post(
+        f"/cases/{case_pk}/actions/decide/",
+        {"decide-decision": "accept" if accept else "return", "decide-reason": "材料不全"},
+    )
+    return response.status_code, response.content.decode()
+
+
+def test_the_page_tells_the_second_reviewer_the_request_was_just_decided(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the page read the case (待验收) and checked the form, then another
+    reviewer decided before it looked up the pending request: that was a 500 (no pending
+    request). Now the loser sees the service's refusal on the page. The interleaving is made
+    deterministic by deciding inside the page's `blocked` check."""
+    import dataclasses
+
+    from huajie.cases import page_actions
+
+    case = case_in(world, CaseStatus.SUBMITTED)
+    request_pk = case.acceptance_requests.get(decision=Decision.PENDING).pk
+    actor = reviewer(world, case)
+    original = page_actions.BY_NAME["decide"]
+
+    def blocked_then_decided_elsewhere(checked: PetitionCase) -> str | None:
+        answer = original.blocked(checked)
+        _decide(actor, request_pk, True)()  # the other reviewer, a moment later
+        return answer
+
+    monkeypatch.setitem(
+        page_actions.BY_NAME,
+        "decide",
+        dataclasses.replace(original, blocked=blocked_then_decided_elsewhere),
+    )
+    status, body = _post_decide(_page_client(actor), case.pk, accept=False)
+    assert status == 400, body[-2000:]
+    assert "该验收申请已经通过，不能重复审查" in body
+    after = assert_consistent(case.pk)
+    assert after.status == CaseStatus.ACCEPTED and after.return_count == 0
+
+
+def test_accept_and_return_on_the_page_at_once_one_wins(world: World) -> None:
+    """Two reviewers press 通过 and 退回 on the case page at the same moment."""
+    for _ in range(max(REPEATS // 2, 1)):
+        case = case_in(world, CaseStatus.SUBMITTED)
+        actor = reviewer(world, case)
+        clients = [_page_client(actor), _page_client(actor)]
+        outcomes = race(
+            lambda: _post_decide(clients[0], case.pk, True),  # noqa: B023 (run before the loop moves on)
+            lambda: _post_decide(clients[1], case.pk, False),  # noqa: B023
+        )
+        statuses = sorted(outcome.value[0] for outcome in outcomes)
+        TALLY.setdefault("accept vs return (page)", Counter()).update(
+            {"repeats": 1, "conflicts": statuses.count(400)}
+        )
+        # 302 back to the case for the winner; 400 with the reason for the loser, never 500.
+        assert statuses == [302, 400], statuses
+        body = next(o.value[1] for o in outcomes if o.value[0] == 400)
+        assert "不能重复审查" in body or "没有待审查的验收申请" in body
+        assert_consistent(case.pk)

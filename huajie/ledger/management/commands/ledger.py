@@ -17,14 +17,14 @@ from huajie.accounts.models import User
 from huajie.accounts.policy import Action, can, scope_filter
 from huajie.cases.models import Campaign, PetitionCase
 from huajie.courts.models import Court, CourtLevel
+from huajie.ledger import conf
 from huajie.ledger.annotate import write_marked_copy
 from huajie.ledger.courtnames import CourtIndex
 from huajie.ledger.export import write_ledger
 from huajie.ledger.importing import import_sheet
 from huajie.ledger.plan import Importer
+from huajie.ledger.planner import Planner
 from huajie.ledger.report import ImportReport
-
-PROGRESS_EVERY = 5000
 
 
 class Command(BaseCommand):
@@ -87,7 +87,9 @@ class Command(BaseCommand):
             )
 
     def _progress(self, done: int, total: int) -> None:
-        if total > PROGRESS_EVERY and (done % PROGRESS_EVERY < 500 or done == total):
+        # Called once per chunk; `done` is a multiple of the chunk until the last one.
+        every = conf.progress_rows()
+        if total > every and (done % every < Planner.CHUNK or done == total):
             self.stderr.write(f"已处理 {done}/{total} 行……")
 
     def _print(self, report: ImportReport) -> None:
