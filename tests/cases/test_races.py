@@ -401,3 +401,37 @@ def test_accept_and_return_on_the_page_at_once_one_wins(world: World) -> None:
         body = next(o.value[1] for o in outcomes if o.value[0] == 400)
         assert "不能重复审查" in body or "没有待审查的验收申请" in body
         assert_consistent(case.pk)
+
+
+def test_the_page_tells_the_second_superior_the_escalation_was_just_decided(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression, as above, for the decision on an escalation request (R12)."""
+    import dataclasses
+
+    from huajie.cases import page_actions
+
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    request = services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
+    original = page_actions.BY_NAME["escalation_decide"]
+
+    def blocked_then_decided_elsewhere(checked: PetitionCase) -> str | None:
+        answer = original.blocked(checked)
+        services.escalation_decide(
+            actor=world.jinan.office, request=request, approve=False, note="请继续做工作"
+        )
+        return answer
+
+    monkeypatch.setitem(
+        page_actions.BY_NAME,
+        "escalation_decide",
+        dataclasses.replace(original, blocked=blocked_then_decided_elsewhere),
+    )
+    response = _page_client(world.jinan.office).post(
+        f"/cases/{case.pk}/actions/escalation_decide/",
+        {"escalation_decide-decision": "approve", "escalation_decide-note": "同意"},
+    )
+    assert response.status_code == 400, response.content.decode()[-2000:]
+    assert "该提级申请已经决定" in response.content.decode()
+    after = assert_consistent(case.pk)
+    assert after.court == world.tree.lixia  # the first decision (not to escalate) stands
