@@ -14,6 +14,9 @@
     var chart = window.echarts.init(node, null, { renderer: "canvas" });
     option.animation = false;
     option.textStyle = { fontFamily: FONT };
+    // ECharts' HTML tooltips are markup with style="" attributes, which the content security
+    // policy (style-src 'self') refuses; rich-text tooltips are drawn on the canvas instead.
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     chart.setOption(option);
     window.addEventListener("resize", function () { chart.resize(); });
     node.setAttribute("data-drawn", "true");
