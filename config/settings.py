@@ -43,9 +43,6 @@ INSTALLED_APPS = [
     # Listed so /api/v1/docs serves Swagger UI from our static files, not a CDN with inline
     # script (which the content security policy would block).
     "ninja",
-    # Listed so /api/v1/docs serves Swagger UI from our static files, not a CDN with inline
-    # script (which the content security policy would block).
-    "ninja",
     "huajie.core",
     "huajie.courts",
     "huajie.audit",
@@ -62,8 +59,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "huajie.core.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "huajie.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -211,46 +206,6 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "payment",
         "usb",
         "serial",
-        "bluetooth",
-        "hid",
-        "idle-detection",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "xr-spatial-tracking",
-    )
-}
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Content security policy (django-csp): scripts and styles only from our own static files —
-# no inline script, no inline style, no eval. ECharts may export charts as data: images.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-    }
-}
-# Browser features no page uses are switched off (huajie.core.headers).
-PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "usb",
-        "serial",
-        "bluetooth",
         "hid",
         "idle-detection",
         "publickey-credentials-get",
