@@ -92,6 +92,31 @@ def test_error_pages_are_hardened(tree: Tree) -> None:
     assert_hardened(api_missing)
 
 
+@pytest.mark.urls("tests.security.error_urls")
+def test_the_500_page_is_hardened_and_needs_no_inline_style() -> None:
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "系统出错" in page
+    assert "style=" not in page
+    assert '<link rel="stylesheet" href="/static/huajie/app.css">' in page
+    assert_hardened(response)
+
+
+def test_the_csrf_and_lockout_pages_are_hardened(tree: Tree) -> None:
+    user_at(tree.lixia, username="lx_xf")
+    refused = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "lx_xf"})
+    assert refused.status_code == 403
+    assert_hardened(refused)
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "lx_xf", "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": "lx_xf", "password": "wrong"})
+    assert locked.status_code == 429
+    assert_hardened(locked)
+
+
 def test_static_files_carry_the_policy() -> None:
     # WhiteNoise answers before the clickjacking middleware; frame-ancestors 'none' covers
     # framing for them, and an SVG or HTML file among them still runs under the policy.

@@ -106,3 +106,13 @@ def test_the_page_is_linked_from_the_header_and_needs_a_login(user: User) -> Non
     # The rules shown are the validators' own help texts, in Chinese.
     assert "你的密码必须包含至少 8 个字符。" in page
     assert "你的密码不能全都是数字。" in page
+
+
+def test_the_demo_and_test_passwords_satisfy_the_rules(user: User) -> None:
+    # The demo's accounts are set directly, not through a form; they must still be passwords a
+    # user could have chosen, or the demo would teach bad habits.
+    from django.conf import settings
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(settings.HUAJIE_DEMO_PASSWORD, User(username="lx_xf"))
+    validate_password(PASSWORD, user)
