@@ -14,19 +14,12 @@ from django.db.models import Q, QuerySet
 
 from huajie.accounts.models import User
 from huajie.accounts.policy import scope_courts, scope_filter
+from huajie.cases.keyset import SORTS, with_sort_key
 from huajie.cases.models import CaseStatus, Origin, PetitionCase, PetitionType, RiskLevel
 from huajie.courts.models import Court
 
 PAGE_SIZE = 50
 
-SORTS: dict[str, str] = {
-    "ledger_no": "ledger_no",
-    "court": "court__path",
-    "status": "status",
-    "updated": "updated_at",
-    "risk": "risk_level",
-    "leader": "leader__name",
-}
 
 YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
 
@@ -73,7 +66,12 @@ class CaseFilterForm(forms.Form):
         """The user's cases filtered by the valid parts of the form (invalid parts ignored)."""
         qs = scope_filter(self.user, PetitionCase.objects.all())
         data = self.cleaned_data if self.is_valid() else {}
-        return sort_cases(filter_cases(qs, data), data.get("sort") or "ledger_no")
+        return with_sort_key(filter_cases(qs, data), self.sort_order)
+
+    @property
+    def sort_order(self) -> str:
+        data = self.cleaned_data if self.is_valid() else {}
+        return str(data.get("sort") or "ledger_no")
 
 
 def _flag(value: str | None) -> bool | None:
@@ -131,12 +129,6 @@ def search_q(text: str) -> Q:
     if term.isdigit() or (term[:-1].isdigit() and term[-1:] in "xX"):
         q |= Q(petitioners__id_number__endswith=term.upper())
     return q
-
-
-def sort_cases(qs: QuerySet[PetitionCase], sort: str) -> QuerySet[PetitionCase]:
-    descending = sort.startswith("-")
-    field = SORTS.get(sort.lstrip("-"), "ledger_no")
-    return qs.order_by(f"-{field}" if descending else field, "pk")
 
 
 def page_rows(qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:

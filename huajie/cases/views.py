@@ -260,15 +260,22 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
+    from huajie.cases.keyset import keyset_page
     from huajie.cases.listing import PAGE_SIZE, CaseFilterForm, page_rows
 
     form = CaseFilterForm(request.GET or None, user=user_of(request))
-    paginator = Paginator(page_rows(form.queryset()), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = keyset_page(
+        page_rows(form.queryset()),
+        sort=form.sort_order,
+        size=PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        last=request.GET.get("last") == "1",
+        number=_int_param(request.GET.get("p")),
+    )
     params = request.GET.copy()
-    params.pop("page", None)
+    for paging in ("after", "before", "last", "p", "page"):
+        params.pop(paging, None)
     sort_params = params.copy()
     sort_params.pop("sort", None)
     template = "cases/_list_table.html" if request.htmx else "cases/list.html"  # type: ignore[attr-defined]
@@ -283,6 +290,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "current_sort": request.GET.get("sort", ""),
         },
     )
+
+
+def _int_param(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 @login_required

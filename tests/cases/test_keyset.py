@@ -1,0 +1,106 @@
+"""Keyset pagination of the ledger list (issue #7; R3's ledger at national scale): walking
+forwards and backwards visits every case exactly once in the sort's order, for every sort,
+with ties on the sort key broken by id, and a deep page costs what the first page costs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from huajie.cases.keyset import SORTS, Cursor, keyset_page, with_sort_key
+from huajie.cases.models import CaseStatus, PetitionCase, RiskLevel
+from tests.cases.world import World, new_case
+
+pytestmark = pytest.mark.django_db
+
+SIZE = 4
+CASES = 11  # three full pages and a short last one
+
+
+@pytest.fixture
+def cases(world: World) -> list[PetitionCase]:
+    made = [new_case(world, ledger_no=f"2019-{n:04d}") for n in range(CASES)]
+    # Ties on purpose: several cases share a status and a risk level; only the id separates them.
+    PetitionCase.objects.filter(pk__in=[c.pk for c in made[::3]]).update(
+        status=CaseStatus.ALLOCATED, risk_level=RiskLevel.HIGH
+    )
+    return made
+
+
+def _ordered_ids(sort: str) -> list[int]:
+    return [c.pk for c in with_sort_key(PetitionCase.objects.all(), sort)]
+
+
+def _walk_forward(sort: str) -> list[list[int]]:
+    qs = with_sort_key(PetitionCase.objects.all(), sort)
+    page = keyset_page(qs, sort=sort, size=SIZE)
+    pages = [[c.pk for c in page]]
+    while page.has_next:
+        assert page.number == len(pages)
+        page = keyset_page(qs, sort=sort, size=SIZE, after=page.next_cursor, number=page.number + 1)
+        pages.append([c.pk for c in page])
+    assert page.number == page.pages == len(pages)
+    return pages
+
+
+@pytest.mark.parametrize("sort", [*SORTS, *(f"-{s}" for s in SORTS)])
+def test_walking_forward_then_back_visits_every_case_once_in_order(
+    cases: list[PetitionCase], sort: str
+) -> None:
+    expected = _ordered_ids(sort)
+    pages = _walk_forward(sort)
+    assert [pk for page in pages for pk in page] == expected
+    assert [len(p) for p in pages] == [4, 4, 3]
+
+    qs = with_sort_key(PetitionCase.objects.all(), sort)
+    page = keyset_page(qs, sort=sort, size=SIZE, last=True)
+    assert (page.number, [c.pk for c in page]) == (3, pages[-1])
+    backwards = [[c.pk for c in page]]
+    while page.has_previous:
+        page = keyset_page(
+            qs, sort=sort, size=SIZE, before=page.previous_cursor, number=page.number - 1
+        )
+        backwards.insert(0, [c.pk for c in page])
+    assert backwards == pages
+    assert page.number == 1 and not page.has_previous
+
+
+def test_a_forged_or_foreign_cursor_starts_from_the_top(cases: list[PetitionCase]) -> None:
+    qs = with_sort_key(PetitionCase.objects.all(), "ledger_no")
+    first = [c.pk for c in keyset_page(qs, sort="ledger_no", size=SIZE)]
+    seventh = PetitionCase.objects.get(ledger_no="2019-0007")
+    genuine = Cursor("2019-0007", seventh.pk).encode()
+    other_payload = Cursor("2019-0001", 0).encode().split(":")[0]
+    forged = f"{other_payload}:{genuine.split(':')[1]}"  # a payload under another's signature
+    assert keyset_page(qs, sort="ledger_no", size=SIZE, after=genuine).rows[0].ledger_no == (
+        "2019-0008"
+    )
+    for token in (forged, "not-a-cursor", Cursor("x", 1).encode() + "x"):
+        page = keyset_page(qs, sort="ledger_no", size=SIZE, after=token, number=9)
+        assert [c.pk for c in page] == first and page.number == 1
+
+
+def test_the_list_page_links_pages_by_cursor_and_a_deep_page_costs_the_same(
+    client: Client, world: World, cases: list[PetitionCase], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.force_login(world.province_office)
+    monkeypatch.setattr("huajie.cases.listing.PAGE_SIZE", SIZE)
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get("/cases/", {"sort": "status"}).content.decode()
+    assert "第 1/3 页" in first and "末页" in first and "上一页" not in first
+    after = re.search(r'after=([^&"]+)&amp;p=2', first)
+    assert after is not None
+    with CaptureQueriesContext(connection) as deep_queries:
+        second = client.get(f"/cases/?sort=status&after={after.group(1)}&p=2").content.decode()
+    assert "第 2/3 页" in second and "上一页" in second and "首页" in second
+    last = client.get("/cases/?sort=status&last=1").content.decode()
+    assert "第 3/3 页" in last and "下一页" not in last
+    assert len(deep_queries) == len(first_queries)
+    # The rows of page two are the next four ledger numbers in (status, id) order.
+    expected = _ordered_ids("status")[SIZE : 2 * SIZE]
+    shown = [int(pk) for pk in re.findall(r'href="/cases/(\d+)/"', second)]
+    assert shown == expected
