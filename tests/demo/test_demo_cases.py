@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
@@ -33,20 +32,7 @@ from huajie.courts.models import Court, CourtLevel, PositionKind
 from huajie.demo import cases as demo_cases
 from huajie.demo.province import load_demo_province
 
-# Known problem, open on issue #3/#7: on PostgreSQL the whole 1,241-case campaign loaded
-# inside one rolled-back test transaction makes single queries take minutes of CPU (seen:
-# one prefetch of positions > 5 min), which would blow CI's time budget. The loader and
-# these assertions run on SQLite in CI; the services themselves are exercised on PostgreSQL
-# by every other test. Remove this mark once the loader commits in batches.
-_ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        _ON_POSTGRESQL,
-        reason="demo campaign load too slow inside one "
-        "PostgreSQL test transaction; runs on SQLite (see comment)",
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 PASSWORD = "demo-test-pw"
 
