@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from huajie.api.api import api
+from huajie.api.api import not_found as api_not_found
 from huajie.core import views as core_views
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("bulletins/", include("huajie.bulletins.urls")),
     path("ledger/", include("huajie.ledger.urls")),
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", api_not_found),
 ]
 
 handler403 = "huajie.core.views.error_403"

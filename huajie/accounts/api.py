@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from huajie.accounts.models import ApiToken, User
+from huajie.core.api_errors import BODY, errors
 
 router = Router(tags=["认证"])
 
@@ -22,7 +23,12 @@ class TokenOut(Schema):
     username: str
 
 
-@router.post("/token", auth=None, response={200: TokenOut}, summary="以用户名和密码换取接口令牌")
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, **errors(*BODY)},
+    summary="以用户名和密码换取接口令牌",
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if not isinstance(user, User) or not user.is_active:

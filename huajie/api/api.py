@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from huajie.accounts.api import router as accounts_router
+from huajie.api import errors
 from huajie.api.auth import SessionAuth, TokenAuth
 from huajie.cases.api import (
     acceptance_router,
@@ -27,7 +29,9 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=errors.JsonParser(),
 )
+errors.install(api)
 
 
 @api.exception_handler(Http404)
@@ -44,7 +48,19 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(DjangoValidationError)
 def _invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "；".join(exc.messages)}, status=422)
+    fields = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+    found = [{"field": f, "message": m} for f, messages in fields for m in messages]
+    return api.create_response(
+        request, {"detail": "；".join(exc.messages), "errors": found}, status=422
+    )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/v1/ (an id that is not a number included): JSON, like the
+    API's own 404, not the HTML page. Exempt from CSRF like the API's views, so an unsafe
+    method to a wrong path is a 404, not the HTML page of a failed CSRF check."""
+    return api.create_response(request, {"detail": "不存在或无权查看"}, status=404)
 
 
 @api.exception_handler(Refused)

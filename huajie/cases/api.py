@@ -22,7 +22,7 @@ from ninja.files import UploadedFile
 from huajie.accounts.models import User
 from huajie.accounts.policy import Action, get_for_user, scope_filter, user_of
 from huajie.cases import selectors, services
-from huajie.cases.attachments import storage_path
+from huajie.cases.attachments import ATTACHMENT_TYPES, storage_path
 from huajie.cases.models import (
     AcceptanceRequest,
     Attachment,
@@ -83,6 +83,7 @@ from huajie.cases.schemas import (
     WrittenPromiseIn,
 )
 from huajie.cases.transitions import Refused
+from huajie.core.api_errors import BODY, FieldInvalid, errors
 from huajie.courts.models import Court, Person
 
 router = Router(tags=["信访案件"])
@@ -111,7 +112,7 @@ def _detail(request: HttpRequest, case_id: int) -> PetitionCase:
 
 
 def _invalid(field: str, message: str) -> HttpError:
-    return HttpError(422, f"{field}：{message}")
+    return FieldInvalid(field, message)
 
 
 def _named(
@@ -171,19 +172,25 @@ def _province_root(request: HttpRequest, action: Action) -> Court:
 # --- the case list, a case, new cases ------------------------------------------------------
 
 
-@router.get("/", response=CasePage, summary="案件列表（可见范围内，可筛选、分页）")
+@router.get(
+    "/", response={200: CasePage, **errors()}, summary="案件列表（可见范围内，可筛选、分页）"
+)
 def case_list(request: HttpRequest, params: Query[CaseFilterQuery]) -> dict[str, Any]:
     qs = selectors.cases_for(request.user, filters=params.filters())
     rows = list(qs[params.offset : params.offset + params.limit])
     return {"count": qs.count(), "limit": params.limit, "offset": params.offset, "items": rows}
 
 
-@router.get("/{int:case_id}", response=CaseDetailOut, summary="案件详情")
+@router.get("/{int:case_id}", response={200: CaseDetailOut, **errors(404)}, summary="案件详情")
 def case_get(request: HttpRequest, case_id: int) -> PetitionCase:
     return _detail(request, case_id)
 
 
-@router.post("/", response={201: CaseDetailOut}, summary="登记存量案件（本院持有，待交办）")
+@router.post(
+    "/",
+    response={201: CaseDetailOut, **errors(403, 409, *BODY)},
+    summary="登记存量案件（本院持有，待交办）",
+)
 def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[PetitionCase]:
     user = user_of(request)
     court = get_for_user(
@@ -204,7 +211,7 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[PetitionC
 
 @router.post(
     "/new-petitions",
-    response={201: CaseDetailOut},
+    response={201: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="登记新发信访（增量），首接负责人一办到底",
 )
 def new_petition_register(request: HttpRequest, payload: NewPetitionIn) -> Status[PetitionCase]:
@@ -222,7 +229,11 @@ def new_petition_register(request: HttpRequest, payload: NewPetitionIn) -> Statu
 # --- records (R3, R15) ---------------------------------------------------------------------
 
 
-@router.patch("/{int:case_id}", response=CaseDetailOut, summary="修改案件信息")
+@router.patch(
+    "/{int:case_id}",
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
+    summary="修改案件信息",
+)
 def case_update_record(
     request: HttpRequest, case_id: int, payload: CaseRecordPatch
 ) -> PetitionCase:
@@ -236,7 +247,9 @@ def case_update_record(
 
 
 @router.post(
-    "/{int:case_id}/original-cases", response={201: OriginalCaseOut}, summary="登记原审案件"
+    "/{int:case_id}/original-cases",
+    response={201: OriginalCaseOut, **errors(403, 404, 409, *BODY)},
+    summary="登记原审案件",
 )
 def original_case_add(
     request: HttpRequest, case_id: int, payload: OriginalCaseIn
@@ -252,7 +265,7 @@ def original_case_add(
 
 @router.post(
     "/{int:case_id}/original-cases/{int:original_id}/flag",
-    response=OriginalCaseOut,
+    response={200: OriginalCaseOut, **errors(403, 404, 409, *BODY)},
     summary="标记或取消错案/瑕疵案",
 )
 def original_case_flag(
@@ -271,7 +284,11 @@ def original_case_flag(
     )
 
 
-@router.post("/{int:case_id}/source", response=CaseDetailOut, summary="登记问题环节与承办法官")
+@router.post(
+    "/{int:case_id}/source",
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
+    summary="登记问题环节与承办法官",
+)
 def source_judge_set(request: HttpRequest, case_id: int, payload: SourceIn) -> PetitionCase:
     case = _case(request, case_id, Action.CASE_EDIT)
     judge = None
@@ -283,7 +300,7 @@ def source_judge_set(request: HttpRequest, case_id: int, payload: SourceIn) -> P
 
 @router.post(
     "/{int:case_id}/visits",
-    response={201: VisitOut},
+    response={201: VisitOut, **errors(403, 404, 409, *BODY)},
     summary="登记信访（息诉后进京赴省将重新化解）",
 )
 def visit_record(request: HttpRequest, case_id: int, payload: VisitIn) -> Status[Visit]:
@@ -304,7 +321,7 @@ def visit_record(request: HttpRequest, case_id: int, payload: VisitIn) -> Status
 
 @router.post(
     "/{int:case_id}/petitioners/{int:petitioner_id}/reveal",
-    response=PetitionerRevealedOut,
+    response={200: PetitionerRevealedOut, **errors(403, 404)},
     summary="查看信访人完整身份证号和电话（记录查看行为）",
 )
 def petitioner_reveal(request: HttpRequest, case_id: int, petitioner_id: int) -> Petitioner:
@@ -318,7 +335,7 @@ def petitioner_reveal(request: HttpRequest, case_id: int, petitioner_id: int) ->
 
 @router.get(
     "/{int:case_id}/petitioners/{int:petitioner_id}/duplicates",
-    response=list[DuplicateOut],
+    response={200: list[DuplicateOut], **errors(404)},
     summary="疑似重复的信访人（供人工合并，不自动合并）",
 )
 def petitioner_duplicates(request: HttpRequest, case_id: int, petitioner_id: int) -> list[Any]:
@@ -340,7 +357,7 @@ def petitioner_duplicates(request: HttpRequest, case_id: int, petitioner_id: int
 
 @router.get(
     "/{int:case_id}/allocation-suggestion",
-    response=SuggestionOut,
+    response={200: SuggestionOut, **errors(403, 404)},
     summary="按规则建议的责任法院",
 )
 def allocation_suggestion(request: HttpRequest, case_id: int) -> SuggestionOut:
@@ -357,7 +374,7 @@ def allocation_suggestion(request: HttpRequest, case_id: int) -> SuggestionOut:
 
 @router.post(
     "/{int:case_id}/allocate",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="交办（按规则，或人工指定责任法院并写明理由）",
 )
 def case_allocate(request: HttpRequest, case_id: int, payload: AllocateIn) -> PetitionCase:
@@ -378,7 +395,7 @@ def case_allocate(request: HttpRequest, case_id: int, payload: AllocateIn) -> Pe
 
 @campaigns_router.post(
     "/{int:year}/allocate",
-    response=CampaignAllocationOut,
+    response={200: CampaignAllocationOut, **errors(403, 404, 409)},
     summary="一键交办本省该年度全部待交办案件",
 )
 def campaign_allocate(request: HttpRequest, year: int) -> CampaignAllocationOut:
@@ -395,7 +412,9 @@ def campaign_allocate(request: HttpRequest, year: int) -> CampaignAllocationOut:
 
 
 @campaigns_router.post(
-    "/{int:year}/carry-over", response=CarryOverOut, summary="未结案件结转到以后年度的活动"
+    "/{int:year}/carry-over",
+    response={200: CarryOverOut, **errors(403, 404, 409, *BODY)},
+    summary="未结案件结转到以后年度的活动",
 )
 def campaign_carry_over(request: HttpRequest, year: int, payload: CarryOverIn) -> CarryOverOut:
     province = _province_root(request, Action.CAMPAIGN_MANAGE)
@@ -413,7 +432,7 @@ def campaign_carry_over(request: HttpRequest, year: int, payload: CarryOverIn) -
 
 @router.put(
     "/{int:case_id}/team",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="组建/调整专班（包案领导、庭领导、工作人员、信访联系人）",
 )
 def team_assign(request: HttpRequest, case_id: int, payload: TeamIn) -> PetitionCase:
@@ -431,7 +450,11 @@ def team_assign(request: HttpRequest, case_id: int, payload: TeamIn) -> Petition
 # --- the work (R7, R8) ---------------------------------------------------------------------
 
 
-@router.post("/{int:case_id}/classification", response=CaseDetailOut, summary="化解分类")
+@router.post(
+    "/{int:case_id}/classification",
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
+    summary="化解分类",
+)
 def case_classify(request: HttpRequest, case_id: int, payload: ClassificationIn) -> PetitionCase:
     case = _case(request, case_id, Action.CASE_WORK)
     _guard("classify", case)
@@ -439,7 +462,11 @@ def case_classify(request: HttpRequest, case_id: int, payload: ClassificationIn)
     return _detail(request, case_id)
 
 
-@router.post("/{int:case_id}/measures", response={201: MeasureOut}, summary="登记化解措施")
+@router.post(
+    "/{int:case_id}/measures",
+    response={201: MeasureOut, **errors(403, 404, 409, *BODY)},
+    summary="登记化解措施",
+)
 def measure_record(request: HttpRequest, case_id: int, payload: MeasureIn) -> Status[Measure]:
     case = _case(request, case_id, Action.CASE_WORK)
     _guard("measure", case)
@@ -450,7 +477,7 @@ def measure_record(request: HttpRequest, case_id: int, payload: MeasureIn) -> St
 
 @router.post(
     "/{int:case_id}/attachments",
-    response={201: AttachmentOut},
+    response={201: AttachmentOut, **errors(400, 403, 404, 409, 413)},
     summary="上传附件（PDF、图片、Word、OFD，按内容判断类型）",
 )
 def attachment_add(
@@ -467,7 +494,18 @@ def attachment_add(
     return Status(201, attachment)
 
 
-@router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="下载附件")
+def _file_response(types: tuple[str, ...]) -> dict[str, Any]:
+    """The OpenAPI entry for a 200 that is a file of one of `types`, not JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {"200": {"description": "文件", "content": dict.fromkeys(types, binary)}}}
+
+
+@router.get(
+    "/{int:case_id}/attachments/{int:attachment_id}",
+    response=errors(404),
+    openapi_extra=_file_response(ATTACHMENT_TYPES),
+    summary="下载附件",
+)
 def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
     case = _case(request, case_id)
     attachment = case.attachments.filter(pk=attachment_id).first()
@@ -488,7 +526,7 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
 
 @router.post(
     "/{int:case_id}/leader-activities",
-    response={201: LeaderActivityOut},
+    response={201: LeaderActivityOut, **errors(403, 404, 409, *BODY)},
     summary="登记包案领导亲自开展的工作",
 )
 def leader_activity_record(
@@ -510,7 +548,7 @@ def leader_activity_record(
 
 @router.post(
     "/{int:case_id}/resolution/written",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="书面承诺息诉罢访（附签字的承诺书）",
 )
 def resolution_written(
@@ -528,7 +566,7 @@ def resolution_written(
 
 @router.post(
     "/{int:case_id}/resolution/oral",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="口头承诺息诉罢访（进入一年观察期）",
 )
 def resolution_oral(request: HttpRequest, case_id: int, payload: OralPromiseIn) -> PetitionCase:
@@ -539,7 +577,7 @@ def resolution_oral(request: HttpRequest, case_id: int, payload: OralPromiseIn) 
 
 @router.post(
     "/{int:case_id}/resolution/termination",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="依法终结的一个步骤（终结审查、报备、移交稳控）",
 )
 def termination_step(request: HttpRequest, case_id: int, payload: TerminationIn) -> PetitionCase:
@@ -567,7 +605,7 @@ def _acceptance(pk: int) -> AcceptanceRequest:
 
 @router.post(
     "/{int:case_id}/acceptance",
-    response={201: AcceptanceRequestOut},
+    response={201: AcceptanceRequestOut, **errors(403, 404, 409, *BODY)},
     summary="提交验收（附验收材料）",
 )
 def acceptance_submit(
@@ -587,7 +625,9 @@ def acceptance_submit(
 
 
 @acceptance_router.get(
-    "/pending", response=list[AcceptanceRequestOut], summary="待本院审查的验收申请"
+    "/pending",
+    response={200: list[AcceptanceRequestOut], **errors()},
+    summary="待本院审查的验收申请",
 )
 def acceptance_pending(request: HttpRequest) -> list[AcceptanceRequest]:
     return list(selectors.acceptance_pending(user_of(request)))
@@ -595,7 +635,7 @@ def acceptance_pending(request: HttpRequest) -> list[AcceptanceRequest]:
 
 @acceptance_router.post(
     "/{int:request_id}/decision",
-    response=AcceptanceRequestOut,
+    response={200: AcceptanceRequestOut, **errors(403, 404, 409, *BODY)},
     summary="验收审查：通过，或写明理由退回",
 )
 def acceptance_decide(
@@ -625,7 +665,7 @@ def _escalation(pk: int) -> EscalationRequest:
 
 @router.post(
     "/{int:case_id}/escalation",
-    response={201: EscalationOut},
+    response={201: EscalationOut, **errors(403, 404, 409, *BODY)},
     summary="申请上级法院提级办理",
 )
 def escalation_request(
@@ -638,7 +678,7 @@ def escalation_request(
 
 @escalations_router.post(
     "/{int:request_id}/decision",
-    response=EscalationOut,
+    response={200: EscalationOut, **errors(403, 404, 409, *BODY)},
     summary="决定是否提级办理",
 )
 def escalation_decide(
@@ -659,7 +699,7 @@ def escalation_decide(
 
 @router.post(
     "/{int:case_id}/take-up",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, *BODY)},
     summary="上级法院决定提级办理",
 )
 def case_take_up(request: HttpRequest, case_id: int, payload: ReasonIn) -> PetitionCase:
@@ -670,7 +710,7 @@ def case_take_up(request: HttpRequest, case_id: int, payload: ReasonIn) -> Petit
 
 @router.post(
     "/{int:case_id}/guidance",
-    response={201: GuidanceOut},
+    response={201: GuidanceOut, **errors(403, 404, 409, *BODY)},
     summary="上级法院指导意见",
 )
 def guidance_add(request: HttpRequest, case_id: int, payload: GuidanceIn) -> Status[Guidance]:
@@ -682,7 +722,7 @@ def guidance_add(request: HttpRequest, case_id: int, payload: GuidanceIn) -> Sta
 # --- notifications -------------------------------------------------------------------------
 
 
-@notifications_router.get("", response=NotificationPage, summary="我的通知")
+@notifications_router.get("", response={200: NotificationPage, **errors()}, summary="我的通知")
 def notification_list(request: HttpRequest, params: Query[PageQuery]) -> dict[str, Any]:
     user = user_of(request)
     qs = selectors.notifications_for(user)
@@ -694,7 +734,9 @@ def notification_list(request: HttpRequest, params: Query[PageQuery]) -> dict[st
 
 
 @notifications_router.post(
-    "/{int:notification_id}/read", response=NotificationOut, summary="标记通知为已读"
+    "/{int:notification_id}/read",
+    response={200: NotificationOut, **errors(404)},
+    summary="标记通知为已读",
 )
 def notification_read(request: HttpRequest, notification_id: int) -> Notification:
     """Only the recipient's own notifications exist for them; anyone else's is 404."""

@@ -20,6 +20,12 @@ _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 )
 _ZIP = b"PK\x03\x04"
 ALLOWED_LABELS = "PDF、JPEG/PNG 图片、Word 文档（.doc/.docx）、OFD"
+# Every content type an attachment can have, as downloads declare it in the OpenAPI.
+ATTACHMENT_TYPES: tuple[str, ...] = (
+    *(content_type for _magic, content_type, _label in _SIGNATURES),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/ofd",
+)
 
 
 def sniff_content_type(head: bytes) -> str | None:

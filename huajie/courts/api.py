@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from huajie.accounts.policy import Action, get_for_user, scope_courts
+from huajie.core.api_errors import BODY, errors
 from huajie.courts.models import Court, Person
 from huajie.courts.selectors import people_with_positions
 from huajie.courts.services import person_update
@@ -52,23 +53,29 @@ class PersonPatch(Schema):
     is_active: bool | None = None
 
 
-@router.get("/", response=list[CourtOut], summary="可见范围内的法院")
+@router.get("/", response={200: list[CourtOut], **errors()}, summary="可见范围内的法院")
 def court_list(request: HttpRequest) -> list[Court]:
     return list(scope_courts(request.user).in_tree_order())
 
 
-@router.get("/{court_id}", response=CourtOut, summary="法院详情")
+@router.get("/{court_id}", response={200: CourtOut, **errors(404)}, summary="法院详情")
 def court_detail(request: HttpRequest, court_id: int) -> Court:
     return get_for_user(request.user, Court.objects.all(), court_field=None, pk=court_id)
 
 
-@router.get("/{court_id}/people", response=list[PersonOut], summary="法院人员及职务")
+@router.get(
+    "/{court_id}/people", response={200: list[PersonOut], **errors(404)}, summary="法院人员及职务"
+)
 def court_people(request: HttpRequest, court_id: int) -> list[Person]:
     court = get_for_user(request.user, Court.objects.all(), court_field=None, pk=court_id)
     return list(people_with_positions(Person.objects.filter(court=court)).order_by("id"))
 
 
-@router.patch("/people/{person_id}", response=PersonOut, summary="修改人员信息（本院管理员）")
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, **errors(403, 404, *BODY)},
+    summary="修改人员信息（本院管理员）",
+)
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
     person = get_for_user(
         request.user,
