@@ -72,8 +72,10 @@ def import_confirm(record: LedgerImport) -> bool:
 def _start(record: LedgerImport, *, apply: bool) -> None:
     if record.rows > conf.background_rows():
         write_progress(record.pk, {"phase": _phase(apply), "done": 0, "total": record.rows})
+        # Two attempts: a worker killed midway (the import rolled back) is followed by one
+        # more run; a sheet that kills its worker twice is failed, not retried for ever.
         record.job = job_enqueue(
-            kind=JOB_KIND, payload={"import_id": record.pk, "apply": apply}, max_attempts=1
+            kind=JOB_KIND, payload={"import_id": record.pk, "apply": apply}, max_attempts=2
         )
         record.save(update_fields=["job"])
         return

@@ -120,9 +120,22 @@ def job_run(job: Job) -> None:
 
 
 def jobs_release_stale(*, lease_seconds: int | None = None) -> int:
-    """Offer again the jobs whose worker died holding them (no finish within the lease)."""
+    """Offer again the jobs whose worker died holding them (no finish within the lease).
+
+    A worker's death counts as an attempt: a job that has already used all its attempts is
+    failed instead, so a job that kills its worker (out of memory on a huge sheet) cannot
+    take the worker down again and again for ever. Returns how many were offered again."""
     lease = lease_seconds if lease_seconds is not None else settings.HUAJIE_JOB_LEASE_SECONDS
-    cutoff = clock.now() - dt.timedelta(seconds=lease)
-    return Job.objects.filter(status=JobStatus.RUNNING, locked_at__lt=cutoff).update(
-        status=JobStatus.QUEUED, locked_by="", locked_at=None
+    now = clock.now()
+    stale = Job.objects.filter(
+        status=JobStatus.RUNNING, locked_at__lt=now - dt.timedelta(seconds=lease)
     )
+    stale.filter(attempts__gte=F("max_attempts")).update(
+        status=JobStatus.FAILED,
+        locked_by="",
+        locked_at=None,
+        finished_at=now,
+        last_error=f"执行该任务的后台任务进程在{lease}秒内没有完成（进程可能已终止），"
+        "且已达到最多尝试次数，不再重试。",
+    )
+    return stale.update(status=JobStatus.QUEUED, locked_by="", locked_at=None)

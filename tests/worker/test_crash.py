@@ -6,17 +6,19 @@ written and is waiting (tests/worker/crash_jobs.py), not a guessed sleep."""
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import subprocess
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import audit_verify
 from huajie.cases.models import CaseStatus, PetitionCase, Visit
 from huajie.worker.models import Job, JobStatus
-from huajie.worker.queue import job_enqueue
+from huajie.worker.queue import job_claim, job_enqueue, jobs_release_stale
 from tests.cases.world import World, case_in
 from tests.subprocesses import start, stop, wait_until
 from tests.worker.crash_jobs import KIND, summary_of
@@ -106,3 +108,21 @@ def test_a_worker_killed_midway_leaves_no_trace_and_each_job_runs_once(
     assert Job.objects.filter(kind=KIND).exclude(status=JobStatus.DONE).count() == 0
     assert AuditEvent.objects.count() == events_before + JOBS
     _assert_consistent(case.pk)
+
+
+def test_a_job_whose_worker_dies_on_every_attempt_is_failed_not_offered_for_ever() -> None:
+    """Regression: a stale job was offered again whatever its attempts, so a job that kills
+    its worker (out of memory) would take down worker after worker, for ever. A worker's
+    death now counts as an attempt; after the last one the job is failed, with the reason."""
+    job = job_enqueue(kind=KIND, payload={"n": 0}, max_attempts=2)
+    later = dt.datetime.now(dt.UTC)
+    for attempt, offered_again in ((1, 1), (2, 0)):
+        claimed = job_claim(worker=f"dies-{attempt}")  # ... and the worker dies holding it
+        assert claimed is not None and claimed.attempts == attempt
+        later += dt.timedelta(hours=1)
+        with time_machine.travel(later):
+            assert jobs_release_stale(lease_seconds=60) == offered_again
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert "已达到最多尝试次数" in job.last_error and job.locked_by == ""
+    assert job_claim(worker="next") is None
