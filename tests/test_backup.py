@@ -119,6 +119,7 @@ def test_restore_gives_back_the_database_and_files_as_they_were(
 
     out = run("backup", str(path))
     assert "备份完成" in out and path.is_file()
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: the owner's only
 
     damage(built, media)
     assert rows() != before and files(media) != files_before

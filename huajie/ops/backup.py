@@ -281,6 +281,8 @@ def backup(target: Path) -> BackupResult:
             info.size = len(body)
             info.mtime = int(created.timestamp())
             archive.addfile(info, _BytesReader(body))
+        # The file holds personal data (ID numbers, phones): readable by its owner only.
+        partial.chmod(0o600)
         partial.replace(target)
     return BackupResult(
         path=target,
