@@ -1,6 +1,6 @@
 """In Chromium, under the real content security policy: a petition-office user opens the
 workbench, the case list (and filters it through htmx), a case page, the supervision dashboard
-(and hovers a chart for its tooltip) and the API documentation; the browser reports no policy
+(and hovers a chart for its tooltip), the other pages of the header and the API documentation; the browser reports no policy
 violation and no script error, and the dashboard's charts are drawn (issue #8, R18).
 
 Violations are caught twice: Chromium's own console message ("Refused to … because it violates
@@ -35,6 +35,17 @@ LISTEN = (
     f"  console.error('{MARK} ' + e.effectiveDirective + ' blocked=' + e.blockedURI"
     "    + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + (e.sample || ''));"
     "});"
+)
+OTHER_PAGES = (
+    "/acceptance/",
+    "/notifications/",
+    "/cases/new-petition/",
+    "/ledger/import/",
+    "/bulletins/",
+    "/supervision/assessment/",
+    "/supervision/exemplary/",
+    "/courts/",
+    "/accounts/password/",
 )
 CHARTS = ("chart-rows", "chart-progress", "chart-status", "chart-timeline", "chart-grid")
 # True when the chart's canvas holds something other than a blank canvas of the same size.
@@ -156,6 +167,13 @@ def test_pages_run_under_the_policy_without_violations(live_server: Any) -> None
             page.mouse.move(10, 10)
         page.wait_for_load_state("networkidle")
         screenshot(page, "security-01-dashboard-under-csp")
+        assert problems() == [], problems()
+
+        # The other pages of the header, briefly: each renders without a violation.
+        for path in OTHER_PAGES:
+            response = page.goto(f"{base}{path}")
+            assert response is not None and response.status == 200, path
+            page.locator("main h1").first.wait_for()
         assert problems() == [], problems()
 
         page.goto(f"{base}/api/v1/docs")
