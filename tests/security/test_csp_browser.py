@@ -1,7 +1,8 @@
 """In Chromium, under the real content security policy: a petition-office user opens the
 workbench, the case list (and filters it through htmx), a case page, the supervision dashboard
-(and hovers a chart for its tooltip), the other pages of the header and the API documentation; the browser reports no policy
-violation and no script error, and the dashboard's charts are drawn (issue #8, R18).
+(and hovers a chart for its tooltip), the other pages of the header and the API documentation;
+the browser reports no policy violation and no script error, and the dashboard's charts are
+drawn (issue #8, R18).
 
 Violations are caught twice: Chromium's own console message ("Refused to … because it violates
 the following Content Security Policy directive") and the page's `securitypolicyviolation`
