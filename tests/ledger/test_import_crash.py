@@ -9,18 +9,24 @@ third run changes nothing.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import audit_verify
 from huajie.cases.models import PetitionCase, Visit
-from huajie.ledger.models import LedgerImport
+from huajie.ledger.imports import import_confirm, import_upload
+from huajie.ledger.models import ImportStatus, LedgerImport
 from huajie.ledger.planner import Planner
+from huajie.ledger.storage import progress_path
+from huajie.worker.models import Job, JobStatus
+from huajie.worker.queue import job_claim, job_run
 from tests.bench.sheet import write_bench_sheet
 from tests.cases.world import World
 from tests.ledger.helpers import counts
@@ -107,3 +113,89 @@ def test_an_import_killed_midway_writes_nothing_and_the_rerun_imports_each_row_o
     again = _finish(_import(sheet, tmp_path / "import-3.log"), tmp_path / "import-3.log")
     assert "已新建" not in again or "已新建 0 件" in again, again[-2000:]
     assert counts() == after  # idempotent: the same sheet again changes nothing
+
+
+def _applied_chunks(record: LedgerImport) -> int:
+    """Rows the background import has applied so far, by its progress file (the import's
+    writes are invisible until it commits; the file is how the page follows it too)."""
+    try:
+        data = json.loads(progress_path(record.pk).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return 0
+    return int(data["done"]) if data.get("phase") == "导入" else 0
+
+
+def _crash_worker(name: str, log: Path, var: Path, lease_seconds: int) -> subprocess.Popen[bytes]:
+    return start(
+        ["-m", "tests.worker.crash_worker", "--name", name],
+        log,
+        HUAJIE_VAR_DIR=str(var),  # the same MEDIA_ROOT: the stored upload and progress files
+        HUAJIE_JOB_LEASE_SECONDS=str(lease_seconds),
+        HUAJIE_WORKER_POLL_SECONDS="1",
+    )
+
+
+def test_a_worker_killed_midway_through_a_background_import_leaves_nothing_and_retries(
+    world: World, tmp_path: Path, settings: Any
+) -> None:
+    """The browser's path for a big sheet: the import runs as a worker job. The worker is
+    killed when the progress file says the first chunk is applied; nothing is written, the
+    import still shows 导入中, and the next worker (after the lease) imports it once."""
+    var = tmp_path / "var"
+    settings.MEDIA_ROOT = var / "media"
+    settings.HUAJIE_LEDGER_BACKGROUND_ROWS = 1
+    staff = world.lixia
+    team = [staff.leader.name, staff.division_leader.name, staff.staff.name, staff.contact.name]
+    sheet = tmp_path / "台账.xlsx"
+    write_bench_sheet(sheet, ROWS, team)
+    with sheet.open("rb") as stream:
+        record = import_upload(
+            user=world.province_office, campaign=world.campaign, stream=stream, name=sheet.name
+        )
+    dry_run = job_claim(worker="dry-run")  # the check runs here, in the test's process
+    assert dry_run is not None
+    job_run(dry_run)
+    record.refresh_from_db()
+    assert record.status == ImportStatus.CHECKED, record.report
+    assert import_confirm(record)
+    record.refresh_from_db()
+    before = counts()
+
+    log = tmp_path / "worker-1.log"
+    first = _crash_worker("import-1", log, var, lease_seconds=600)
+    try:
+        wait_until(lambda: _applied_chunks(record) >= Planner.CHUNK, first, log, "a chunk")
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        stop(first)
+    record.refresh_from_db()
+    assert counts() == before and _from_sheet() == 0
+    assert record.status == ImportStatus.APPLYING
+    assert record.job is not None
+    assert Job.objects.get(pk=record.job.pk).status == JobStatus.RUNNING
+    assert audit_verify() is None
+
+    log = tmp_path / "worker-2.log"
+    second = _crash_worker("import-2", log, var, lease_seconds=1)
+    try:
+        wait_until(
+            lambda: LedgerImport.objects.get(pk=record.pk).status != ImportStatus.APPLYING,
+            second,
+            log,
+            "the import to finish",
+        )
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=60) == 0, tail(log)
+    finally:
+        stop(second)
+    record.refresh_from_db()
+    job = Job.objects.get(pk=record.job.pk)
+    assert record.status == ImportStatus.APPLIED, record.report
+    assert (job.status, job.attempts, job.result["created"]) == (JobStatus.DONE, 2, ROWS)
+    numbers = PetitionCase.objects.filter(ledger_no__startswith="B-").values_list(
+        "ledger_no", flat=True
+    )
+    assert sorted(numbers) == [f"B-{index:06d}" for index in range(ROWS)]
+    assert AuditEvent.objects.filter(verb="ledger.import").count() == 1
+    assert audit_verify() is None
