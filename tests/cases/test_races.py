@@ -1,6 +1,7 @@
 """Races (issue #8): two users act on one case at the same moment, on real parallel
 connections. Exactly one wins where the actions exclude each other, the other is refused
-with a clear Chinese message (409 through the API), nothing is lost, the audit chain stays
+with a clear Chinese message (409 through the API, a 400 page with the reason on the case
+page, never a 500), nothing is lost, the audit chain stays
 whole and the case's version counts its audited changes (R11, R10, R5, R19).
 
 Each scenario is repeated HUAJIE_RACE_REPEATS times (default 20). Run on PostgreSQL with
