@@ -31,6 +31,7 @@ from huajie.cases.models import (
     Petitioner,
 )
 from huajie.cases.periods import observation_last_day
+from huajie.cases.services import tick
 from huajie.courts.models import Court, CourtLevel
 from huajie.demo.synth import (
     ADMIN_USERNAME,
@@ -46,7 +47,7 @@ from huajie.supervision import metrics
 from tests.supervision.recount import recount
 
 AS_OF = dt.date(2019, 9, 30)
-SMALL = Options(courts=120, cases=3000, seed=7, as_of=AS_OF, batch=700)
+SMALL = Options(courts=120, cases=1500, seed=7, as_of=AS_OF, batch=400)
 # Events the services write without saving the case (so without a new version).
 NO_SAVE = {"case.create", "case.measure", "case.visit", "case.attachment", "case.escalated"}
 PAST_TEAM = (
@@ -244,6 +245,16 @@ def test_petitioners_and_case_numbers_parse(dataset: None) -> None:
         number = parse_case_number(original.number)
         assert str(number) == original.number
         assert number.court_code == original.court.code  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_the_daily_rules_find_nothing_left_to_do_on_the_day(dataset: None) -> None:
+    """Observation periods and leaders' activity are as the daily tick would have left
+    them: running it for the as-of day changes nothing."""
+    before = AuditEvent.objects.count()
+    result = tick(as_of=AS_OF)
+    assert (result.observation_passed, result.flagged_nominal) == (0, 0)
+    assert AuditEvent.objects.count() == before
 
 
 # --- the supervision figures -----------------------------------------------------------------
