@@ -265,3 +265,27 @@ def test_an_older_or_missing_pg_tool_is_a_clear_error(monkeypatch: pytest.Monkey
     monkeypatch.setattr(ops, "_candidates", lambda tool: [])
     with pytest.raises(ops.BackupError, match="postgresql-client-15"):
         ops.find_pg_tool("pg_restore", 15)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_at_a_terminal_restore_asks_and_only_yes_overwrites(
+    built: World, media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = rows()
+    path = tmp_path / "huajie.tar"
+    run("backup", str(path))
+    damage(built, media)
+    after_damage = rows()
+
+    monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
+    with pytest.raises(CommandError, match="已取消"):
+        call_command("restore", str(path), stdout=io.StringIO())
+    assert rows() == after_damage
+
+    monkeypatch.setattr("sys.stdin", _Terminal("yes\n"))
+    out = run("restore", str(path))
+    assert "输入 yes 确认" in out and rows() == before
