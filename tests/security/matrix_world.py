@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
@@ -33,6 +33,8 @@ from huajie.cases.models import (
     OriginalCase,
     PetitionCase,
     Petitioner,
+    PetitionType,
+    VisitLevel,
 )
 from huajie.core import clock
 from huajie.courts.models import Person, Position
@@ -104,6 +106,10 @@ class MatrixWorld:
     ledger_import: LedgerImport  # 历下法院's refused import, with its marked copy
     veto: CourtVeto  # on 历下法院
     bulletin: Bulletin
+    other_city_case: PetitionCase  # 市南区法院's own case, for ids that mix two cases
+    # Session keys by account, made once with the world (each test's logins would cost more
+    # than its request); a test's own session changes roll back with it.
+    sessions: dict[str, str] = field(default_factory=dict)
 
     @property
     def ledger_numbers(self) -> list[str]:
@@ -195,7 +201,30 @@ def _populate(world: World, bulletin: Bulletin, media: Path) -> MatrixWorld:
         ledger_import=_refused_import(world, media),
         veto=veto,
         bulletin=bulletin,
+        other_city_case=_case_at_shinan(world),
     )
+
+
+def _case_at_shinan(world: World) -> PetitionCase:
+    """A case of the other city's basic court, of another petitioner, in resolution."""
+    case = services.case_create(
+        actor=world.province_office,
+        campaign=world.campaign,
+        holding_court=world.tree.high,
+        data=services.CaseInput(
+            petition_type=PetitionType.PROVINCE,
+            petitioners=[services.PetitionerInput(name="周五", domicile="山东省青岛市市南区")],
+            claims="要求执行到位",
+            ledger_no="2019-Q001",
+            original_cases=[services.OriginalCaseInput(number="(2017)鲁0202民初77号")],
+            visits=[
+                services.VisitInput(visited_on=dt.date(2018, 12, 1), level=VisitLevel.PROVINCE)
+            ],
+        ),
+    )
+    case = services.case_allocate(actor=world.province_office, case=case)
+    assert case.court == world.tree.shinan
+    return services.team_assign(actor=world.shinan.office, case=case, members=world.shinan.team)
 
 
 def _no_notification() -> Notification:
@@ -235,8 +264,9 @@ def _statements() -> tuple[tuple[str, str], ...]:
             for f in meta.concrete_fields
             if f.name not in VOLATILE.get(meta.label, ())
         ]
+        # Names from the models' own metadata, quoted by the backend: nothing from outside.
         sql = (
-            f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} "
+            f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} "  # noqa: S608
             f"ORDER BY {quote(meta.pk.column)}"
         )
         found.append((meta.label, sql))

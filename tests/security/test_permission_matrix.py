@@ -33,6 +33,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
@@ -62,7 +63,6 @@ from tests.security.matrix_world import (
     SEES_A,
     SIBLING,
     USERS,
-    WEAKEST,
     MatrixWorld,
     build_matrix_world,
     changed,
@@ -618,7 +618,9 @@ API_ROWS: list[Row] = [
         lambda w: f"{API}/cases/",
         EVERYONE,  # at the user's own court
         PETITION_OFFICES,
-        fixed({"campaign_year": 2019, "petition_type": "beijing", "petitioners": [{"name": "钱新"}]}),
+        fixed(
+            {"campaign_year": 2019, "petition_type": "beijing", "petitioners": [{"name": "钱新"}]}
+        ),
         id="case-create",
     ),
     op("GET", "/cases/{case_id}", case_path("case"), SEES_A, SEES_A, id="case-get"),
@@ -944,7 +946,9 @@ def _excluded(name: str, route: str) -> bool:
 def test_every_url_pattern_has_a_row() -> None:
     names = url_names()
     covered = {row.key for row in PAGE_ROWS}
-    missing = sorted(n for n, route in names.items() if n not in covered and not _excluded(n, route))
+    missing = sorted(
+        n for n, route in names.items() if n not in covered and not _excluded(n, route)
+    )
     assert not missing, f"URL patterns without a permission row: {missing}"
     stale = sorted(covered - set(names))
     assert not stale, f"rows for URL names that no longer exist: {stale}"
@@ -990,6 +994,11 @@ def matrix(
         outer.__enter__()
         try:
             built = build_matrix_world(media)
+            for who, user in built.users.items():
+                if user is not None:
+                    client = Client()
+                    client.force_login(user)
+                    built.sessions[who] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -1018,9 +1027,8 @@ def client_for(w: MatrixWorld, who: str) -> Client:
     signed in afresh as `who`."""
     client = _client()
     client.cookies.clear()
-    user = w.users[who]
-    if user is not None:
-        client.force_login(user)
+    if who != ANONYMOUS:
+        client.cookies[django_settings.SESSION_COOKIE_NAME] = w.sessions[who]
     return client
 
 
@@ -1062,8 +1070,14 @@ def assert_answer(row: Row, who: str, response: HttpResponse, client: Client) ->
         if row.api:
             assert response.json() == {"detail": NOT_FOUND}
         else:
-            missing = client.get("/cases/999999999/")
-            assert _normalised(response) == _normalised(missing)
+            assert _normalised(response) == _missing_page(client, who)
+
+
+@functools.cache
+def _missing_page(client: Client, who: str) -> str:
+    """What `who` is shown for a case that does not exist (the same in every test: each
+    test's changes roll back)."""
+    return _normalised(client.get("/cases/999999999/"))
 
 
 def _normalised(response: HttpResponse) -> str:
@@ -1122,51 +1136,73 @@ def _text(response: HttpResponse) -> str:
     return content_of(response).decode()
 
 
-LISTS: dict[str, str] = {
-    "case-list": "/cases/",
-    "case-list-search": "/cases/?q=2019-M",
-    "case-export": "/cases/export.xlsx",
-    "workbench": "/workbench/",
-    "acceptance-queue": "/acceptance/",
-    "notifications": "/notifications/",
-    "exemplary": "/supervision/exemplary/",
-    "api-case-list": f"{API}/cases/?limit=200",
-    "api-case-search": f"{API}/cases/?q=2019-M",
-    "api-acceptance-pending": f"{API}/acceptance/pending",
-    "api-notifications": f"{API}/notifications",
+def lixia(w: MatrixWorld) -> int:
+    return w.world.tree.lixia.pk
+
+
+LISTS: dict[str, Path] = {
+    "case-list": lambda w: "/cases/",
+    "case-list-search": lambda w: "/cases/?q=2019-M",
+    "case-list-court-filter": lambda w: f"/cases/?court={lixia(w)}",
+    "case-export": lambda w: "/cases/export.xlsx",
+    "case-export-court-filter": lambda w: f"/cases/export.xlsx?court={lixia(w)}",
+    "workbench": lambda w: "/workbench/",
+    "acceptance-queue": lambda w: "/acceptance/",
+    "notifications": lambda w: "/notifications/",
+    "exemplary": lambda w: "/supervision/exemplary/",
+    "dashboard": lambda w: "/supervision/",
+    "court-tree": lambda w: "/courts/",
+    "ledger-import": lambda w: "/ledger/import/",
+    "api-case-list": lambda w: f"{API}/cases/?limit=200",
+    "api-case-search": lambda w: f"{API}/cases/?q=2019-M",
+    "api-case-list-court-filter": lambda w: f"{API}/cases/?court={lixia(w)}",
+    "api-case-list-leader-filter": lambda w: f"{API}/cases/?leader={w.world.lixia.leader.pk}",
+    "api-acceptance-pending": lambda w: f"{API}/acceptance/pending",
+    "api-notifications": lambda w: f"{API}/notifications",
+    "api-court-list": lambda w: f"{API}/courts/",
 }
-# Who must find 历下法院's in-resolution case in the list (so the absence elsewhere means
-# something): the case lists and the export.
+# The lists that must show 历下法院's in-resolution case to those who see it (so its absence
+# elsewhere means something): the case lists and the export.
 FINDS_THE_CASE = {
     "case-list",
     "case-list-search",
+    "case-list-court-filter",
     "case-export",
+    "case-export-court-filter",
     "api-case-list",
     "api-case-search",
+    "api-case-list-court-filter",
 }
 OUTSIDERS = (SIBLING, OTHER_CITY, OTHER_PROVINCE)
+
+
+def markers(w: MatrixWorld) -> list[str]:
+    """What nobody outside 历下法院's sight may read: its cases' petitioner and ledger
+    numbers, its name, its import's file name."""
+    court = w.world.tree.lixia
+    return [PETITIONER, *w.ledger_numbers, court.name, court.short_name, w.ledger_import.file_name]
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)
 @pytest.mark.parametrize("name", list(LISTS))
 def test_lists_show_nothing_outside_the_scope(w: MatrixWorld, name: str, who: str) -> None:
-    response = client_for(w, who).get(LISTS[name])
-    assert response.status_code == 200
-    text = _text(response)
-    assert PETITIONER not in text
-    for number in w.ledger_numbers:
-        assert number not in text
+    response = client_for(w, who).get(LISTS[name](w))
+    # A filter naming a court out of sight is refused as bad input or ignored, never obeyed.
+    assert response.status_code in (200, 422)
+    text = _text(response) if response.status_code == 200 else response.content.decode()
+    for marker in markers(w):
+        assert marker not in text
 
 
 @pytest.mark.parametrize("who", [OWNER, INTERMEDIATE, HIGH])
 @pytest.mark.parametrize("name", sorted(FINDS_THE_CASE))
 def test_lists_show_the_case_inside_the_scope(w: MatrixWorld, name: str, who: str) -> None:
-    response = client_for(w, who).get(LISTS[name])
+    response = client_for(w, who).get(LISTS[name](w))
     assert response.status_code == 200
     assert w.case.ledger_no in _text(response)
 
 
-@pytest.mark.parametrize("who", [SIBLING, OTHER_CITY, OTHER_PROVINCE])
+@pytest.mark.parametrize("who", OUTSIDERS)
 def test_dashboard_of_another_court_shows_not_its_name(w: MatrixWorld, who: str) -> None:
     """The dashboard opens on the user's own court; 历下法院 is nowhere on it."""
     response = client_for(w, who).get("/supervision/")
@@ -1191,3 +1227,113 @@ def test_reading_all_my_notifications_reads_nobody_else_s(w: MatrixWorld, who: s
         assert client_for(w, who).post(path).status_code == 302
     w.notification.refresh_from_db()
     assert w.notification.read_at is None
+
+
+# --- ids that mix a visible case with another case's objects (R2) ------------------------
+
+
+@dataclass(frozen=True)
+class Mixed:
+    """市南区法院's office names its own case in the path and 历下法院's object by id."""
+
+    id: str
+    method: str
+    path: Path
+    body: Callable[[MatrixWorld], dict[str, Any]] | None
+    status: int  # 404 for an object in the path, 422 for one in the body
+
+
+def mine(tail: Callable[[MatrixWorld], str]) -> Path:
+    return lambda w: f"{API}/cases/{w.other_city_case.pk}{tail(w)}"
+
+
+MIXED: list[Mixed] = [
+    Mixed(
+        "page-attachment",
+        "GET",
+        lambda w: f"/cases/{w.other_city_case.pk}/attachments/{w.attachment.pk}/",
+        None,
+        404,
+    ),
+    Mixed("api-attachment", "GET", mine(lambda w: f"/attachments/{w.attachment.pk}"), None, 404),
+    Mixed(
+        "api-original-flag",
+        "POST",
+        mine(lambda w: f"/original-cases/{w.original.pk}/flag"),
+        lambda w: {"flawed": True},
+        404,
+    ),
+    Mixed(
+        "api-reveal",
+        "POST",
+        mine(lambda w: f"/petitioners/{w.petitioner.pk}/reveal"),
+        lambda w: {},
+        404,
+    ),
+    Mixed(
+        "api-duplicates",
+        "GET",
+        mine(lambda w: f"/petitioners/{w.petitioner.pk}/duplicates"),
+        None,
+        404,
+    ),
+    Mixed(
+        "api-written",
+        "POST",
+        mine(lambda w: "/resolution/written"),
+        lambda w: {"promise_on": EARLIER, "attachment_id": w.attachment.pk},
+        422,
+    ),
+    Mixed(
+        "api-acceptance-evidence",
+        "POST",
+        mine(lambda w: "/acceptance"),
+        lambda w: {"note": "", "evidence_ids": [w.attachment.pk]},
+        422,
+    ),
+    Mixed(
+        "api-team",
+        "PUT",
+        mine(lambda w: "/team"),
+        lambda w: {"leader": w.world.lixia.leader.pk},
+        422,
+    ),
+    Mixed(
+        "api-source-judge",
+        "POST",
+        mine(lambda w: "/source"),
+        lambda w: {"stage": "trial", "judge_id": w.person.pk},
+        422,
+    ),
+    Mixed(
+        "api-visit-petitioner",
+        "POST",
+        mine(lambda w: "/visits"),
+        lambda w: {"visited_on": EARLIER, "level": "local", "petitioner_id": w.petitioner.pk},
+        422,
+    ),
+    Mixed(
+        "api-allocate-court",
+        "POST",
+        lambda w: f"{API}/cases/{w.unallocated.pk}/allocate",
+        lambda w: {"court_id": w.world.tree.xuanwu.pk, "reason": "人工指定"},
+        422,
+    ),
+]
+
+
+@pytest.mark.parametrize("mixed", MIXED, ids=[m.id for m in MIXED])
+def test_ids_of_another_case_are_refused(w: MatrixWorld, mixed: Mixed) -> None:
+    # The allocation probe is the province office naming a court of another province.
+    who = HIGH if mixed.id == "api-allocate-court" else OTHER_CITY
+    client = client_for(w, who)
+    before = fingerprint()
+    path = mixed.path(w)
+    if mixed.body is None:
+        response = client.get(path)
+    else:
+        call = getattr(client, mixed.method.lower())
+        response = call(path, data=json.dumps(mixed.body(w)), content_type="application/json")
+    assert response.status_code == mixed.status, content_of(response)[:500]
+    assert not changed(before, fingerprint())
+    assert_no_leak(w, response)
