@@ -225,6 +225,12 @@ def test_a_backup_from_newer_code_is_refused(built: World, media: Path, tmp_path
         call_command("restore", str(newer), "--yes")
 
 
+def test_a_backup_inside_the_media_directory_is_refused(built: World, media: Path) -> None:
+    with pytest.raises(CommandError, match="不能放在上传文件目录"):
+        call_command("backup", str(media / "backups" / "huajie.tar"))
+    assert not (media / "backups").exists()
+
+
 def test_the_manifest_describes_the_backup(built: World, media: Path, tmp_path: Path) -> None:
     path = tmp_path / "huajie.tar"
     run("backup", str(path))

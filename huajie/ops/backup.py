@@ -251,6 +251,9 @@ def backup(target: Path) -> BackupResult:
     backup never carries the final name)."""
     kind = engine()
     target = target.resolve()
+    if target.is_relative_to(_media_root().resolve()):
+        # The backup would copy itself (and its scratch files) into itself.
+        raise BackupError(f"备份文件不能放在上传文件目录 {_media_root()} 之内，请换一个目录。")
     target.parent.mkdir(parents=True, exist_ok=True)
     created = dt.datetime.now(dt.UTC)
     migrations = latest_migrations()
