@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from huajie.api.api import api
 from huajie.api.api import not_found as api_not_found
@@ -14,7 +14,7 @@ urlpatterns = [
     path("bulletins/", include("huajie.bulletins.urls")),
     path("ledger/", include("huajie.ledger.urls")),
     path("api/v1/", api.urls),
-    path("api/v1/<path:rest>", api_not_found),
+    re_path(r"^api/v1/", api_not_found),  # after the API: anything else under it, as JSON
 ]
 
 handler403 = "huajie.core.views.error_403"

@@ -56,7 +56,7 @@ def _invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 
 
 @csrf_exempt
-def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+def not_found(request: HttpRequest) -> HttpResponse:
     """Any other path under /api/v1/ (an id that is not a number included): JSON, like the
     API's own 404, not the HTML page. Exempt from CSRF like the API's views, so an unsafe
     method to a wrong path is a 404, not the HTML page of a failed CSRF check."""

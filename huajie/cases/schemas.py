@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -42,6 +42,12 @@ from huajie.cases.selectors import CaseFilters, case_actions
 from huajie.courts.models import Court, Person
 
 MAX_PAGE = 200
+# Beyond any real ledger, and inside every database's integer range: a larger OFFSET was a
+# 500 (SQLite: "datatype mismatch"; PostgreSQL: bigint out of range), found by the fuzzer.
+MAX_OFFSET = 1_000_000_000
+# A row id as the databases store it (64-bit). In a list (`pk__in`) a larger one was a 500 on
+# SQLite ("Python int too large to convert to SQLite INTEGER").
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 # --- references --------------------------------------------------------------------------
 
@@ -247,7 +253,7 @@ class TerminationIn(Schema):
 
 class AcceptanceSubmitIn(Schema):
     note: str = ""
-    evidence_ids: list[int] = Field([], description="本案附件编号，作为验收材料")
+    evidence_ids: list[RowId] = Field([], description="本案附件编号，作为验收材料")
 
 
 class AcceptanceDecisionIn(Schema):
@@ -281,7 +287,7 @@ class CaseFilterQuery(Schema):
     possibly_nominal: bool | None = Field(None, description="疑似挂名包案")
     q: str = Field("", description="信访人姓名、身份证号后几位、台账编号或原审案号")
     limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def filters(self) -> CaseFilters:
         return CaseFilters(
@@ -301,7 +307,7 @@ class CaseFilterQuery(Schema):
 
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # --- output: parts of a case -------------------------------------------------------------

@@ -255,3 +255,35 @@ def test_every_operation_documents_its_errors() -> None:
                 and "application/json" in operation["requestBody"]["content"]
             ):
                 assert {"400", "413", "415"} <= set(responses), where
+
+
+# --- numbers beyond what the database holds (found by the fuzzer) --------------------------
+
+
+def test_an_offset_beyond_any_ledger_is_422_not_500(world: World) -> None:
+    client = client_for(world)
+    huge = "10125365463047354368"
+    assert field_errors(client.get("/api/v1/notifications", {"offset": huge})) == {
+        "offset": "应不大于1000000000"
+    }
+    assert field_errors(client.get("/api/v1/cases/", {"offset": huge})) == {
+        "offset": "应不大于1000000000"
+    }
+
+
+def test_an_evidence_id_beyond_64_bits_is_422_not_500(world: World) -> None:
+    case = case_in(world, CaseStatus.MET_STANDARD)
+    response = client_for(world).post(
+        f"/api/v1/cases/{case.pk}/acceptance",
+        {"note": "", "evidence_ids": [2**64]},
+        content_type=JSON,
+    )
+    assert field_errors(response) == {"evidence_ids[0]": "应不大于9223372036854775807"}
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MET_STANDARD
+
+
+def test_a_path_with_control_characters_is_a_json_404(world: World) -> None:
+    response = client_for(world).post("/api/v1/cases/%1F%0A%C2%8A/leader-activities")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "不存在或无权查看"}

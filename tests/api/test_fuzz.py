@@ -11,10 +11,13 @@ Under CI (CI=true) generation is derandomized, so a failure reproduces exactly.
 
 from __future__ import annotations
 
+import json
 import os
 import traceback
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +28,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -45,6 +49,8 @@ from huajie.courts.models import Court, Person
 from tests.cases.world import World, case_in
 
 EXAMPLES = int(os.environ.get("HUAJIE_FUZZ_EXAMPLES", "25"))
+# Where to write the status codes seen, per operation (optional; for docs/reliability.md).
+REPORT = os.environ.get("HUAJIE_FUZZ_REPORT", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 CHECKS = [
@@ -52,6 +58,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -163,6 +170,19 @@ class _Rollback(Exception):
     pass
 
 
+SEEN: Counter[tuple[str, int]] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report() -> Iterator[None]:
+    yield
+    if REPORT and SEEN:
+        table: dict[str, dict[int, int]] = {}
+        for (label, status), count in sorted(SEEN.items()):
+            table.setdefault(label, {})[status] = count
+        Path(REPORT).write_text(json.dumps(table, ensure_ascii=False, indent=1))
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -178,7 +198,8 @@ class _Rollback(Exception):
     ],
 )
 def test_api_operation(case: schemathesis.Case, fuzzer: Fuzzer, server_errors: list[str]) -> None:
-    _remap(case, fuzzer.pools)
+    if case.meta is None or not case.meta.generation.mode.is_negative:
+        _remap(case, fuzzer.pools)  # invalid data stays as generated: it must be refused
     headers = {"Authorization": f"Bearer {fuzzer.token}"}
     server_errors.clear()
     # Each example runs in a savepoint that is rolled back, so every example meets the same
@@ -186,6 +207,7 @@ def test_api_operation(case: schemathesis.Case, fuzzer: Fuzzer, server_errors: l
     try:
         with transaction.atomic():
             response = case.call(headers=headers)
+            SEEN[(case.operation.label, response.status_code)] += 1
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except Exception:
