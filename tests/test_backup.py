@@ -231,6 +231,23 @@ def test_a_backup_inside_the_media_directory_is_refused(built: World, media: Pat
     assert not (media / "backups").exists()
 
 
+def test_a_file_deleted_while_the_backup_runs_is_left_out(
+    built: World, media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused ledger upload is deleted (no row refers to it); a backup listing it just
+    before must not fail."""
+    listed = list(ops._media_files())
+    ghost = media / "imports" / "ab" / "ab-refused.xlsx"
+    monkeypatch.setattr(ops, "_media_files", lambda: iter([*listed, (ghost, "imports/ab/x")]))
+    path = tmp_path / "huajie.tar"
+    run("backup", str(path))
+    with tarfile.open(path) as archive:
+        handle = archive.extractfile(ops.MANIFEST)
+        assert handle is not None
+        stored = [m["path"] for m in json.loads(handle.read())["media"]]
+    assert stored == [ops.MEDIA_PREFIX + rel for _path, rel in listed] and stored
+
+
 def test_the_manifest_describes_the_backup(built: World, media: Path, tmp_path: Path) -> None:
     path = tmp_path / "huajie.tar"
     run("backup", str(path))

@@ -268,7 +268,12 @@ def backup(target: Path) -> BackupResult:
             database = _add(archive, DUMP_NAMES[kind], dump)
             # The files are copied after the dump: a file is stored before the row naming it
             # commits and is never deleted, so every file the dump refers to is here.
-            media = [_add(archive, MEDIA_PREFIX + rel, path) for path, rel in _media_files()]
+            media = []
+            for path, rel in _media_files():
+                try:
+                    media.append(_add(archive, MEDIA_PREFIX + rel, path))
+                except FileNotFoundError:
+                    continue  # deleted meanwhile: only files no row refers to ever are
             manifest = {
                 "format": FORMAT,
                 "application": "huajie",
