@@ -16,7 +16,7 @@ from django.db import connection
 WAIT_SECONDS = 180.0  # a bound for a hung process, never a measure of speed
 
 
-def test_database_url() -> str:
+def database_url_of_test_db() -> str:
     """DATABASE_URL of the database this test process uses (SQLite file or PostgreSQL)."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -28,7 +28,7 @@ def test_database_url() -> str:
 def start(args: Sequence[str], log: Path, **env: str) -> subprocess.Popen[bytes]:
     """Start `python <args>` in the project with the test database; output goes to `log`
     (a file, so a chatty process never blocks on a full pipe)."""
-    environment = {**os.environ, "DATABASE_URL": test_database_url(), **env}
+    environment = {**os.environ, "DATABASE_URL": database_url_of_test_db(), **env}
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, *args],
