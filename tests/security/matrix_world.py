@@ -224,7 +224,8 @@ def _case_at_shinan(world: World) -> PetitionCase:
     )
     case = services.case_allocate(actor=world.province_office, case=case)
     assert case.court == world.tree.shinan
-    return services.team_assign(actor=world.shinan.office, case=case, members=world.shinan.team)
+    members: dict[str, Person | None] = dict(world.shinan.team)
+    return services.team_assign(actor=world.shinan.office, case=case, members=members)
 
 
 def _no_notification() -> Notification:
@@ -253,7 +254,11 @@ SKIPPED = {"sessions.Session"}
 @functools.cache
 def _statements() -> tuple[tuple[str, str], ...]:
     """One plain SELECT per model of every column (but the volatile ones), by primary key."""
-    quote = connection.ops.quote_name
+
+    def quote(name: str | None) -> str:
+        assert name is not None
+        return connection.ops.quote_name(name)
+
     found = []
     for model in apps.get_models():
         meta = model._meta
