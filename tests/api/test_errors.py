@@ -287,3 +287,19 @@ def test_a_path_with_control_characters_is_a_json_404(world: World) -> None:
     response = client_for(world).post("/api/v1/cases/%1F%0A%C2%8A/leader-activities")
     assert response.status_code == 404
     assert response.json() == {"detail": "不存在或无权查看"}
+
+
+def test_a_malformed_retrial_number_with_another_measure_kind_is_409_not_500(
+    world: World,
+) -> None:
+    case = case_in(world, CaseStatus.IN_RESOLUTION)
+    client = client_for(world)
+    url = f"/api/v1/cases/{case.pk}/measures"
+    measure = {"kind": "other", "taken_on": "2019-05-01", "summary": "走访"}
+    refused = client.post(url, {**measure, "retrial_case_number": ",./;"}, content_type=JSON)
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("再审案号有误：")
+    blank = client.post(url, {**measure, "retrial_case_number": "  "}, content_type=JSON)
+    assert blank.status_code == 201, blank.content
+    assert blank.json()["retrial_case_number"] == ""
+    assert case.measures.count() == 1

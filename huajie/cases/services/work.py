@@ -84,9 +84,11 @@ def _check_measure(data: MeasureInput) -> None:
                 )
     if data.kind == MeasureKind.JUDICIAL_AID and (data.aid_amount is None or data.aid_amount <= 0):
         raise Refused("司法救助须填写救助金额（元），且大于零。")
-    if data.kind == MeasureKind.TRIAL_SUPERVISION:
-        if not data.retrial_case_number.strip():
-            raise Refused("审判监督纠错须填写再审案号。")
+    if data.kind == MeasureKind.TRIAL_SUPERVISION and not data.retrial_case_number.strip():
+        raise Refused("审判监督纠错须填写再审案号。")
+    # Checked whatever the kind: a retrial number sent with another kind is still parsed below
+    # (a malformed one was a 500, found by the API fuzzer).
+    if data.retrial_case_number.strip():
         try:
             parse_case_number(data.retrial_case_number)
         except CaseNumberError as exc:
@@ -98,7 +100,8 @@ def measure_record(*, actor: Actor, case: PetitionCase, data: MeasureInput) -> M
     case = _lock(case)
     _require_allocated(case)
     _check_measure(data)
-    retrial = str(parse_case_number(data.retrial_case_number)) if data.retrial_case_number else ""
+    number = data.retrial_case_number.strip()
+    retrial = str(parse_case_number(number)) if number else ""
     measure = Measure.objects.create(
         case=case,
         kind=data.kind,
