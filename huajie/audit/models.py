@@ -41,6 +41,10 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "id"]),
             models.Index(fields=["case_id", "id"]),
+            # The supervision figures: one kind of event (carry-over, re-petition) in a
+            # time range, and a province's events in a bulletin period.
+            models.Index(fields=["verb", "at"]),
+            models.Index(fields=["court_id", "at"]),
         ]
 
     def __str__(self) -> str:

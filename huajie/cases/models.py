@@ -269,6 +269,9 @@ class PetitionCase(models.Model):
             models.Index(fields=["court", "status"]),
             models.Index(fields=["status", "observation_last_day"]),
             models.Index(fields=["campaign", "status"]),
+            # A province's tasks of a campaign (the supervision figures) without reading the
+            # other provinces' cases of the same year.
+            models.Index(fields=["first_campaign", "court", "status"]),
         ]
 
     def __str__(self) -> str:

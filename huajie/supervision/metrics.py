@@ -55,6 +55,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -208,25 +209,59 @@ def _nominal_as_of(cutoff: dt.datetime) -> Exists:
     return Exists(flags.filter(~Exists(clearing)))
 
 
-def campaign_cases(campaign: Campaign, day: dt.date, province: Court) -> QuerySet[PetitionCase]:
-    """The cases of `campaign` in `province` as of `day`, annotated with `asof_court` and
-    `asof_status` (cases that did not exist yet are left out).
+def recorded_after(cutoff: dt.datetime) -> bool:
+    """Whether anything was recorded at or after `cutoff` (one indexed look-up)."""
+    return AuditEvent.objects.filter(at__gte=cutoff).exists()
+
+
+def _province_cases(campaign: Campaign, cutoff: dt.datetime, province: Court) -> QuerySet:
+    """The cases of `campaign` whose court is in the province of `province`.
 
     A case never leaves its province (allocation and escalation stay inside it), so the
-    current court's path is a safe first filter."""
-    cutoff = end_of(day)
+    current court is a safe first filter; it is given as a list of court ids so that the
+    planner starts from the (court, status) index instead of from every case of the year."""
     carried_in = AuditEvent.objects.filter(
         verb=CARRY_OVER, at__lt=cutoff, after__campaign=campaign.year
     ).values("case_id")
+    courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
+    return PetitionCase.objects.filter(court_id__in=courts).filter(
+        Q(first_campaign=campaign) | Q(pk__in=carried_in)
+    )
+
+
+def campaign_cases(
+    campaign: Campaign, day: dt.date, province: Court, *, live: bool | None = None
+) -> QuerySet[Any]:
+    """The cases of `campaign` in `province` as of `day`, annotated with `asof_court`,
+    `asof_status`, `asof_nominal` and `asof_reopened` (cases that did not exist yet are
+    left out).
+
+    When nothing has been recorded after the end of `day` (today's figures, the usual
+    dashboard), the state as of `day` is the cases' current columns: every service writes
+    the column and the audit event in one transaction (tests/supervision/test_live.py
+    compares both ways on a generated province). Reading the columns costs one pass over the
+    province's cases instead of several look-ups into the audit log per case, which is what
+    keeps a national dashboard fast. `live=False` forces the history (for tests)."""
+    cutoff = end_of(day)
+    cases = _province_cases(campaign, cutoff, province)
+    if live is None:
+        live = not recorded_after(cutoff)
+    if live:
+        return cases.annotate(
+            asof_court=F("court_id"),
+            asof_status=F("status"),
+            asof_nominal=F("possibly_nominal"),
+            asof_reopened=Q(reopen_count__gt=0),
+        )
+    reopened = AuditEvent.objects.filter(case_id=OuterRef("pk"), verb=REPETITION, at__lt=cutoff)
     last = _state_events(cutoff).filter(case_id=OuterRef("pk")).order_by("-id")
     return (
-        PetitionCase.objects.filter(court__path__startswith=province.root_path())
-        .filter(Q(first_campaign=campaign) | Q(pk__in=carried_in))
-        .annotate(
+        cases.annotate(
             asof_court=Subquery(last.values("court_id")[:1]),
             asof_status=Subquery(last.annotate(s=_status_of_event()).values("s")[:1]),
         )
         .filter(asof_status__isnull=False)
+        .annotate(asof_nominal=_nominal_as_of(cutoff), asof_reopened=Exists(reopened))
     )
 
 
@@ -365,7 +400,12 @@ class Snapshot:
 
 
 def snapshot(
-    campaign: Campaign, day: dt.date, court: Court, since: dt.date | None = None
+    campaign: Campaign,
+    day: dt.date,
+    court: Court,
+    since: dt.date | None = None,
+    *,
+    live: bool | None = None,
 ) -> Snapshot:
     """Every court's figures in the province of `court` as of the end of `day`: four
     aggregate queries. Period figures count from the start of the bulletin period containing
@@ -380,9 +420,11 @@ def snapshot(
             return None
         return by_court.setdefault(court_id, Figures())
 
-    _count_cases(campaign, day, province, of)
-    _count_events(campaign, day, period.start, province, of)
-    _count_visits(campaign, day, period.start, province, of)
+    if live is None:
+        live = not recorded_after(end_of(day))
+    _count_cases(campaign, day, province, of, live)
+    _count_events(campaign, day, period.start, province, of, live)
+    _count_visits(campaign, day, period.start, province, of, live)
     if day > campaign.deadline:
         for figures in by_court.values():
             figures.overdue = figures.open
@@ -400,17 +442,16 @@ def snapshot(
 Lookup = Callable[[int | None], "Figures | None"]
 
 
-def _count_cases(campaign: Campaign, day: dt.date, province: Court, of: Lookup) -> None:
-    cutoff = end_of(day)
-    reopened = AuditEvent.objects.filter(case_id=OuterRef("pk"), verb=REPETITION, at__lt=cutoff)
+def _count_cases(
+    campaign: Campaign, day: dt.date, province: Court, of: Lookup, live: bool
+) -> None:
     rows = (
-        campaign_cases(campaign, day, province)
-        .annotate(is_nominal=_nominal_as_of(cutoff), is_reopened=Exists(reopened))
+        campaign_cases(campaign, day, province, live=live)
         .values("asof_court", "asof_status", "origin")
         .annotate(
             n=Count("pk"),
-            nominal=Count("pk", filter=Q(is_nominal=True)),
-            reopened=Count("pk", filter=Q(is_reopened=True)),
+            nominal=Count("pk", filter=Q(asof_nominal=True)),
+            reopened=Count("pk", filter=Q(asof_reopened=True)),
         )
         .order_by()
     )
@@ -430,22 +471,27 @@ def _count_cases(campaign: Campaign, day: dt.date, province: Court, of: Lookup) 
         figures.reopened_cases += row["reopened"]
 
 
-def _member_ids(campaign: Campaign, day: dt.date, province: Court, stock_only: bool) -> QuerySet:
-    qs = campaign_cases(campaign, day, province)
+def _member_ids(
+    campaign: Campaign, day: dt.date, province: Court, stock_only: bool, live: bool | None = None
+) -> QuerySet:
+    qs = campaign_cases(campaign, day, province, live=live)
     if stock_only:
         qs = qs.filter(origin=Origin.STOCK)
     return qs.values("pk")
 
 
 def _count_events(
-    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup
+    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup, live: bool
 ) -> None:
-    """Events in the period, at the court of the event."""
+    """Events in the period, at the court of the event (always a court of the province)."""
     in_period = Q(at__gte=clock.start_of_day(since))
-    stock = Q(case_id__in=_member_ids(campaign, day, province, stock_only=True))
+    stock = Q(case_id__in=_member_ids(campaign, day, province, stock_only=True, live=live))
+    courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
     rows = (
         AuditEvent.objects.filter(
-            at__lt=end_of(day), case_id__in=_member_ids(campaign, day, province, False)
+            court_id__in=courts,
+            at__lt=end_of(day),
+            case_id__in=_member_ids(campaign, day, province, False, live),
         )
         .filter(in_period)
         .filter(Q(verb__in=(REPETITION, RETURN, ACCEPT)) | Q(after__status=CaseStatus.MET_STANDARD))
@@ -468,19 +514,22 @@ def _count_events(
         figures.met_period += row["met"]
 
 
-def _court_as_of(cutoff: dt.datetime, case_field: str = "case_id") -> Subquery:
-    last = _state_events(cutoff).filter(case_id=OuterRef(case_field)).order_by("-id")
+def _court_as_of(cutoff: dt.datetime, live: bool) -> Subquery | F:
+    """A visit's case's court as of `cutoff` (its current court when `live`)."""
+    if live:
+        return F("case__court_id")
+    last = _state_events(cutoff).filter(case_id=OuterRef("case_id")).order_by("-id")
     return Subquery(last.values("court_id")[:1])
 
 
 def _count_visits(
-    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup
+    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup, live: bool
 ) -> None:
     cutoff = end_of(day)
     rows = (
-        upward_visits(campaign, day, province)
+        upward_visits(campaign, day, province, live=live)
         .filter(visited_on__gte=since)
-        .annotate(asof_court=_court_as_of(cutoff))
+        .annotate(asof_court=_court_as_of(cutoff, live))
         .values("asof_court", "level")
         .annotate(n=Count("pk"))
         .order_by()
@@ -495,13 +544,15 @@ def _count_visits(
             figures.visits_province_period += row["n"]
 
 
-def upward_visits(campaign: Campaign, day: dt.date, province: Court) -> QuerySet[Visit]:
+def upward_visits(
+    campaign: Campaign, day: dt.date, province: Court, *, live: bool | None = None
+) -> QuerySet[Visit]:
     """Beijing and province visits on the campaign's cases, dated and recorded by `day`."""
     return Visit.objects.filter(
         level__in=(VisitLevel.BEIJING, VisitLevel.PROVINCE),
         visited_on__lte=day,
         recorded_at__lt=end_of(day),
-        case_id__in=_member_ids(campaign, day, province, stock_only=False),
+        case_id__in=_member_ids(campaign, day, province, stock_only=False, live=live),
     )
 
 
@@ -581,7 +632,8 @@ def daily_counts(campaign: Campaign, node: Court, start: dt.date, day: dt.date) 
     `day`) per day under `node`, from `start` to `day`: two queries."""
     cutoff = end_of(day)
     ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
-    members = _member_ids(campaign, day, node, stock_only=False)
+    live = not recorded_after(cutoff)
+    members = _member_ids(campaign, day, node, stock_only=False, live=live)
     repetitions = (
         AuditEvent.objects.filter(
             verb=REPETITION,
@@ -596,9 +648,9 @@ def daily_counts(campaign: Campaign, node: Court, start: dt.date, day: dt.date) 
         .order_by()
     )
     visits = (
-        upward_visits(campaign, day, node)
+        upward_visits(campaign, day, node, live=live)
         .filter(visited_on__gte=start)
-        .annotate(asof_court=_court_as_of(cutoff))
+        .annotate(asof_court=_court_as_of(cutoff, live))
         .filter(asof_court__in=ids)
         .values("visited_on", "level")
         .annotate(n=Count("pk"))
