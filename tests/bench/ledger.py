@@ -1,7 +1,7 @@
-"""`make bench`: the ledger import and export at scale (R4, R22). Prints numbers, asserts
-nothing about time.
+"""The ledger import and export at scale (R4, R22). Prints numbers, asserts nothing about
+time.
 
-    python -m tests.bench [--rows 100000] [--real-rows 10000]
+    python -m tests.bench.ledger [--rows 100000] [--real-rows 10000]
 
 Works on a fresh SQLite database under a temporary HUAJIE_VAR_DIR (never the real one).
 Each phase runs in its own process so that its peak memory (ru_maxrss) is its own:
@@ -162,7 +162,7 @@ def _child(args: argparse.Namespace, phase: str, extra: dict[str, Any]) -> dict[
     command = [
         sys.executable,
         "-m",
-        "tests.bench",
+        "tests.bench.ledger",
         "--phase",
         phase,
         "--var-dir",
@@ -182,7 +182,7 @@ def _child(args: argparse.Namespace, phase: str, extra: dict[str, Any]) -> dict[
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.ledger", description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--real-rows", type=int, default=10_000)
     parser.add_argument("--phase", choices=sorted(PHASES))

@@ -1,0 +1,465 @@
+"""Pages, dashboards and the bulletin on a national synthetic dataset (issue #7).
+
+    python -m tests.bench.pages [--cases 100000] [--courts 3500] [--repeat 30] [--reuse]
+
+Runs against DATABASE_URL when it is set (PostgreSQL: `scripts/with-postgres python -m
+tests.bench.pages`), else a SQLite file `var/bench/synth-<courts>-<cases>.sqlite3` that is
+generated once with `huajie synth` and reused with --reuse.
+
+Each scenario is a request through Django's whole stack (middleware, policy, templates) with
+the test client, repeated; beside it, the "floor": hand-written SQL that answers the same
+question (the rows the page shows, with their counts), run on the same connection. The ratio
+page p50 / floor p50 says how much the framework and our code add to what the database must
+do anyway. Prints a table and writes JSON under var/bench/. Asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Measure:
+    name: str
+    what: str
+    p50_ms: float
+    p95_ms: float
+    floor_p50_ms: float | None
+    repeat: int
+    detail: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.floor_p50_ms:
+            return None
+        return self.p50_ms / self.floor_p50_ms
+
+
+def _times(action: Callable[[], object], repeat: int, warm: int = 2) -> list[float]:
+    for _ in range(warm):
+        action()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _p(times: list[float], q: float) -> float:
+    if len(times) == 1:
+        return times[0]
+    return statistics.quantiles(times, n=100, method="inclusive")[int(q) - 1]
+
+
+# --- the dataset ----------------------------------------------------------------------------
+
+
+def _setup(args: argparse.Namespace) -> None:
+    if not os.environ.get("DATABASE_URL"):
+        path = ROOT / "var" / "bench" / f"synth-{args.courts}-{args.cases}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not args.reuse:
+            path.unlink()
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("HUAJIE_DEMO_DATE", args.as_of)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from huajie.cases.models import PetitionCase
+
+    call_command("migrate", verbosity=0)
+    have = PetitionCase.objects.count()
+    if have == 0:
+        started = time.perf_counter()
+        call_command(
+            "synth",
+            courts=args.courts,
+            cases=args.cases,
+            seed=1,
+            as_of=dt.date.fromisoformat(args.as_of),
+            stdout=sys.stderr,
+        )
+        print(f"合成数据：{args.cases} 件，用时 {time.perf_counter() - started:.0f} 秒", flush=True)
+    elif have < args.cases * 0.9:
+        raise SystemExit(
+            f"数据库已有 {have} 件案件，少于 --cases {args.cases}：去掉 --reuse 重新生成"
+        )
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, repeat: int) -> None:
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        self.repeat = repeat
+        self.connection = connection
+        self.client = Client()
+        self.results: list[Measure] = []
+
+    def login(self, username: str) -> Any:
+        from huajie.accounts.models import User
+
+        user = User.objects.select_related("person__court").get(username=username)
+        self.client.force_login(user)
+        return user
+
+    def sql(self, statements: list[tuple[str, list[Any]]]) -> Callable[[], None]:
+        def run() -> None:
+            with self.connection.cursor() as cursor:
+                for statement, params in statements:
+                    cursor.execute(statement, params)
+                    cursor.fetchall()
+
+        return run
+
+    def page(
+        self,
+        name: str,
+        what: str,
+        url: str,
+        floor: Callable[[], object] | None,
+        repeat: int | None = None,
+    ) -> None:
+        repeat = repeat or self.repeat
+
+        def get() -> None:
+            response = self.client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {url} 返回 {response.status_code}")
+
+        self.measure(name, what, get, floor, repeat, detail=url)
+
+    def measure(
+        self,
+        name: str,
+        what: str,
+        action: Callable[[], object],
+        floor: Callable[[], object] | None,
+        repeat: int,
+        detail: str = "",
+    ) -> None:
+        times = _times(action, repeat)
+        floor_times = _times(floor, repeat) if floor else None
+        result = Measure(
+            name,
+            what,
+            round(_p(times, 50), 1),
+            round(_p(times, 95), 1),
+            round(_p(floor_times, 50), 2) if floor_times else None,
+            repeat,
+            detail,
+        )
+        self.results.append(result)
+        ratio = f"{result.ratio:6.1f}×" if result.ratio else "      "
+        floor_text = f"{result.floor_p50_ms:9.2f}" if result.floor_p50_ms is not None else " " * 9
+        print(
+            f"{name:24} p50 {result.p50_ms:9.1f} ms  p95 {result.p95_ms:9.1f} ms  "
+            f"floor {floor_text} ms {ratio}  {what}",
+            flush=True,
+        )
+
+
+def _tables() -> dict[str, str]:
+    from huajie.accounts.models import User
+    from huajie.audit.models import AuditEvent
+    from huajie.cases.models import OriginalCase, PetitionCase, Petitioner, Visit
+    from huajie.courts.models import Court, Person
+
+    return {
+        "case": PetitionCase._meta.db_table,
+        "petitioners": PetitionCase.petitioners.through._meta.db_table,
+        "petitioner": Petitioner._meta.db_table,
+        "court": Court._meta.db_table,
+        "person": Person._meta.db_table,
+        "visit": Visit._meta.db_table,
+        "original": OriginalCase._meta.db_table,
+        "audit": AuditEvent._meta.db_table,
+        "user": User._meta.db_table,
+    }
+
+
+def list_floor(path: str, status: str, after: tuple[str, int] | None) -> list[tuple[str, Any]]:
+    """The list's question in SQL: how many match, the page of rows, their petitioners."""
+    t = _tables()
+    where = "ct.path LIKE %s AND c.status = %s"
+    params: list[Any] = [f"{path}%", status]
+    seek = ""
+    if after:
+        seek = " AND (c.ledger_no > %s OR (c.ledger_no = %s AND c.id > %s))"
+        params_seek = [after[0], after[0], after[1]]
+    else:
+        params_seek = []
+    rows = (
+        f"SELECT c.id, c.ledger_no, c.status, c.risk_level, c.updated_at, c.is_major,"  # noqa: S608
+        f" c.reopen_count, c.possibly_nominal, ct.short_name, p.name"
+        f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
+        f" LEFT JOIN {t['person']} p ON p.id = c.leader_id"
+        f" WHERE {where}{seek} ORDER BY c.ledger_no, c.id LIMIT 51"
+    )
+    names = (
+        f"SELECT cp.petitioncase_id, pe.name FROM {t['petitioners']} cp"  # noqa: S608
+        f" JOIN {t['petitioner']} pe ON pe.id = cp.petitioner_id"
+        f" WHERE cp.petitioncase_id IN (SELECT c.id FROM {t['case']} c"
+        f" JOIN {t['court']} ct ON ct.id = c.court_id WHERE {where}{seek}"
+        f" ORDER BY c.ledger_no, c.id LIMIT 51)"
+    )
+    count = (
+        f"SELECT count(*) FROM {t['case']} c JOIN {t['court']} ct"  # noqa: S608
+        f" ON ct.id = c.court_id WHERE {where}"
+    )
+    return [
+        (count, params),
+        (rows, params + params_seek),
+        (names, params + params_seek),
+    ]
+
+
+def case_floor(case_id: int) -> list[tuple[str, Any]]:
+    t = _tables()
+    return [
+        (
+            f"SELECT c.*, ct.name, p.name FROM {t['case']} c"  # noqa: S608
+            f" JOIN {t['court']} ct ON ct.id = c.court_id"
+            f" LEFT JOIN {t['person']} p ON p.id = c.leader_id WHERE c.id = %s",
+            [case_id],
+        ),
+        (
+            f"SELECT pe.* FROM {t['petitioner']} pe JOIN {t['petitioners']} cp"  # noqa: S608
+            f" ON cp.petitioner_id = pe.id WHERE cp.petitioncase_id = %s",
+            [case_id],
+        ),
+        (f"SELECT * FROM {t['visit']} WHERE case_id = %s", [case_id]),  # noqa: S608
+        (f"SELECT * FROM {t['original']} WHERE case_id = %s", [case_id]),  # noqa: S608
+        (
+            f"SELECT * FROM {t['audit']} WHERE case_id = %s ORDER BY id",  # noqa: S608
+            [case_id],
+        ),
+    ]
+
+
+def figures_floor(path: str, period_start: dt.datetime) -> list[tuple[str, Any]]:
+    """The dashboard's question: tasks by court and status now, and the period's events."""
+    t = _tables()
+    return [
+        (
+            f"SELECT c.court_id, c.status, c.origin, count(*),"  # noqa: S608
+            f" sum(CASE WHEN c.possibly_nominal THEN 1 ELSE 0 END),"
+            f" sum(CASE WHEN c.reopen_count > 0 THEN 1 ELSE 0 END)"
+            f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
+            f" WHERE ct.path LIKE %s GROUP BY c.court_id, c.status, c.origin",
+            [f"{path}%"],
+        ),
+        (
+            f"SELECT a.court_id, a.verb, count(*) FROM {t['audit']} a"  # noqa: S608
+            f" JOIN {t['court']} ct ON ct.id = a.court_id"
+            f" WHERE ct.path LIKE %s AND a.at >= %s AND a.case_id IS NOT NULL"
+            f" GROUP BY a.court_id, a.verb",
+            [f"{path}%", period_start],
+        ),
+    ]
+
+
+def run(args: argparse.Namespace) -> list[Measure]:
+    from django.db.models import Count
+
+    from huajie.bulletins.content import compose, period_end_for
+    from huajie.bulletins.render import render_all
+    from huajie.cases.keyset import keyset_page, with_sort_key
+    from huajie.cases.models import CaseStatus, PetitionCase
+    from huajie.core import clock
+    from huajie.courts.models import Court, CourtLevel
+    from huajie.supervision import metrics
+
+    bench = Bench(args.repeat)
+    today = clock.today()
+    cases = PetitionCase.objects.count()
+    print(f"数据：{cases} 件案件，{Court.objects.count()} 个法院，今天按 {today} 计", flush=True)
+
+    # The busiest province, its busiest intermediate court and basic court.
+    def busiest(level: str, under: str = "") -> Court:
+        row = (
+            PetitionCase.objects.filter(court__path__startswith=under)
+            .values("court__path")
+            .order_by()
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        assert row is not None
+        path = row["court__path"]
+        prefixes = [path[: i + 5] for i in range(0, len(path), 5)]
+        return Court.objects.get(level=level, path__in=prefixes)
+
+    province = busiest(CourtLevel.HIGH)
+    city = busiest(CourtLevel.INTERMEDIATE, province.path)
+    basic = busiest(CourtLevel.BASIC, city.path)
+    supervisor = _account(city, "xf")
+    status = CaseStatus.IN_RESOLUTION
+
+    # Case list: an intermediate court's supervisor, its area, one status; first and deep page.
+    bench.login(supervisor)
+    query = f"status={status}"
+    bench.page(
+        "list.first",
+        f"案件列表首页（{city.short_name}及下级，化解中）",
+        f"/cases/?{query}",
+        bench.sql(list_floor(city.path, status, None)),
+    )
+    qs = with_sort_key(
+        PetitionCase.objects.filter(court__path__startswith=city.path, status=status), "ledger_no"
+    )
+    total = qs.count()
+    deep = max(1, (total // 50) * 3 // 4)
+    seek_row = list(qs.values_list("ledger_no", "pk")[deep * 50 - 1 : deep * 50])
+    page = keyset_page(qs, sort="ledger_no", size=50)
+    if seek_row:
+        from huajie.cases.keyset import Cursor
+
+        cursor = Cursor(seek_row[0][0], seek_row[0][1]).encode()
+        bench.page(
+            "list.deep",
+            f"案件列表第 {deep + 1} 页（共 {page.pages} 页）",
+            f"/cases/?{query}&after={cursor}&p={deep + 1}",
+            bench.sql(list_floor(city.path, status, seek_row[0])),
+        )
+
+    # The case page of a case with a long history, seen by its court's office.
+    busy_case = (
+        PetitionCase.objects.filter(court=basic).order_by("-version", "pk").values("pk").first()
+    )
+    assert busy_case is not None
+    bench.login(_account(basic, "xf"))
+    bench.page(
+        "case.page",
+        f"案件详情（{basic.short_name}）",
+        f"/cases/{busy_case['pk']}/",
+        bench.sql(case_floor(busy_case["pk"])),
+    )
+
+    # The workbench of the basic court's leader and office.
+    bench.login(_account(basic, "ld"))
+    bench.page("workbench.leader", f"工作台（{basic.short_name}院领导）", "/workbench/", None)
+    bench.login(_account(basic, "xf"))
+    bench.page("workbench.office", f"工作台（{basic.short_name}信访办）", "/workbench/", None)
+
+    # Dashboards: the province office sees its province; a city's supervisor its area.
+    campaign = metrics.campaign_on(today)
+    assert campaign is not None
+    period = metrics.period_as_of(campaign, today)
+    period_start = metrics.end_of(period.start - dt.timedelta(days=1))
+    bench.login(_account(province, "xf"))
+    bench.page(
+        "dashboard.province",
+        f"监控看板（{province.short_name}全省）",
+        "/supervision/",
+        bench.sql(figures_floor(province.path, period_start)),
+        repeat=max(5, args.repeat // 3),
+    )
+    bench.login(supervisor)
+    bench.page(
+        "dashboard.city",
+        f"监控看板（{city.short_name}辖区）",
+        "/supervision/",
+        bench.sql(figures_floor(city.path, period_start)),
+        repeat=max(5, args.repeat // 3),
+    )
+
+    # The bulletin of the province: figures, then the three files.
+    period_obj, as_of = period_end_for(campaign, today)
+
+    def bulletin() -> None:
+        snap = metrics.snapshot(campaign, as_of, province, since=period_obj.start)
+        render_all(compose(snap, period_obj, None), as_of)
+
+    bench.measure(
+        "bulletin.province",
+        f"双周通报（{province.short_name}，docx+pdf+xlsx）",
+        bulletin,
+        bench.sql(figures_floor(province.path, period_start)),
+        repeat=3,
+    )
+
+    # The nation: every province's figures (what a national dashboard or bulletin must count).
+    highs = list(Court.objects.filter(level=CourtLevel.HIGH).order_by("path"))
+
+    def nation() -> None:
+        for high in highs:
+            metrics.snapshot(campaign, today, high)
+
+    bench.measure(
+        "figures.nation",
+        f"全国 {len(highs)} 个省级辖区的统计数字",
+        nation,
+        bench.sql(figures_floor("", period_start)),
+        repeat=3,
+    )
+    return bench.results
+
+
+def _account(court: Any, suffix: str) -> str:
+    from huajie.accounts.models import User
+
+    user = User.objects.filter(person__court=court, username__endswith=f"_{suffix}").first()
+    if user is None:
+        raise SystemExit(f"{court} 没有 _{suffix} 账户：数据集不是 huajie synth 生成的")
+    return user.username
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.pages", description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--courts", type=int, default=3500)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--as-of", default="2019-09-30")
+    parser.add_argument("--reuse", action="store_true", help="reuse the SQLite file if present")
+    args = parser.parse_args(argv)
+    _setup(args)
+    from django.db import connection
+
+    engine = connection.vendor
+    print(f"页面基准：{engine}，{args.cases} 件，每项 {args.repeat} 次", flush=True)
+    results = run(args)
+    out = ROOT / "var" / "bench" / f"pages-{engine}-{args.cases}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "engine": engine,
+                "cases": args.cases,
+                "courts": args.courts,
+                "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                "python": platform.python_version(),
+                "results": [{**asdict(r), "ratio": r.ratio} for r in results],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    print(f"结果：{out}")
+
+
+if __name__ == "__main__":
+    main()
