@@ -140,6 +140,9 @@ AXES_COOLOFF_TIME = env_int("HUAJIE_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# How many reverse proxies of ours stand in front (nginx: 1); see huajie/core/clientip.py.
+HUAJIE_TRUSTED_PROXIES = env_int("HUAJIE_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "huajie.core.clientip.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -42,3 +42,36 @@ def test_login_page_is_chinese_and_has_labels() -> None:
     page = Client().get("/accounts/login/").content.decode()
     assert '<html lang="zh-CN">' in page
     assert '<label for="id_username">用户名</label>' in page
+
+
+def _post_from(client: Client, forwarded: str, password: str) -> int:
+    response = client.post(
+        "/accounts/login/",
+        {"username": "lx_xf", "password": password},
+        REMOTE_ADDR="10.0.0.2",  # the reverse proxy
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    return response.status_code
+
+
+def test_behind_our_proxy_a_lockout_holds_one_client_not_everybody(
+    tree: Tree, settings: object
+) -> None:
+    """With nginx in front every request comes from nginx: throttling must key on the client
+    nginx saw, and a client cannot pick its own address by sending X-Forwarded-For."""
+    settings.HUAJIE_TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+    user_at(tree.lixia, username="lx_xf")
+    for _ in range(5):
+        # The attacker prepends addresses of its own; nginx appends the real one.
+        _post_from(Client(), "1.1.1.1, 203.0.113.9", "wrong")
+    assert _post_from(Client(), "203.0.113.9", PASSWORD) == 429
+    assert _post_from(Client(), "5.5.5.5, 203.0.113.9", PASSWORD) == 429
+    assert _post_from(Client(), "198.51.100.7", PASSWORD) == 302  # another person
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(tree: Tree, settings: object) -> None:
+    settings.HUAJIE_TRUSTED_PROXIES = 0  # type: ignore[attr-defined]
+    user_at(tree.lixia, username="lx_xf")
+    for n in range(5):
+        _post_from(Client(), f"192.0.2.{n}", "wrong")  # a new forged address each time
+    assert _post_from(Client(), "192.0.2.99", PASSWORD) == 429
