@@ -1373,3 +1373,23 @@ def test_a_deactivated_account_is_a_visitor(w: MatrixWorld, path: str, api_call:
     else:
         assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
     assert_no_leak(w, response)
+
+
+# --- the supervising court does not see the other city ------------------------------------
+
+
+@pytest.mark.parametrize("who", [OWNER, SIBLING, INTERMEDIATE, OTHER_PROVINCE])
+def test_the_other_city_s_case_is_out_of_sight(w: MatrixWorld, who: str) -> None:
+    """济南中院 supervises its own basic courts only: 市南法院's case (青岛) is as missing to it
+    as to the basic courts of 济南; and no list of theirs names it."""
+    case = w.other_city_case
+    client = client_for(w, who)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    assert client.get(f"{API}/cases/{case.pk}").status_code == 404
+    # The search is for the number's prefix: the page repeats what was searched for.
+    for path in ("/cases/?q=2019-Q", "/cases/export.xlsx", f"{API}/cases/?q=2019-Q"):
+        text = _text(client.get(path))
+        assert case.ledger_no not in text and "周五" not in text
+    # …while 市南法院 and the high court find it.
+    for insider in (OTHER_CITY, HIGH):
+        assert case.ledger_no in _text(client_for(w, insider).get("/cases/?q=2019-Q"))
