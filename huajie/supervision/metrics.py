@@ -63,6 +63,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -442,9 +444,7 @@ def snapshot(
 Lookup = Callable[[int | None], "Figures | None"]
 
 
-def _count_cases(
-    campaign: Campaign, day: dt.date, province: Court, of: Lookup, live: bool
-) -> None:
+def _count_cases(campaign: Campaign, day: dt.date, province: Court, of: Lookup, live: bool) -> None:
     rows = (
         campaign_cases(campaign, day, province, live=live)
         .values("asof_court", "asof_status", "origin")
@@ -587,20 +587,84 @@ def progress_points(campaign: Campaign, day: dt.date) -> list[dt.date]:
 
 
 def progress_series(campaign: Campaign, node: Court, days: list[dt.date]) -> list[Point]:
-    """Tasks and accepted tasks under `node` as of each day (one query a day)."""
-    ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
-    series = []
+    """Tasks and accepted tasks under `node` as of each day.
+
+    Days that are over come from remembered points (`ProgressMemo`, verified against the
+    audit log); a point not remembered yet costs one query and is remembered. So the chart
+    of a whole year costs a few queries however many cases there are."""
+    from huajie.supervision.models import ProgressMemo
+
+    now = clock.now()
+    past = [d for d in days if end_of(d) <= now]
+    memos = _verified_memos(campaign, node, past)
+    points: dict[dt.date, Point] = {m.day: Point(m.day, m.tasks, m.accepted) for m in memos}
+    high_water = _high_water() if len(memos) < len(past) else 0
+    new_memos = []
     for day in days:
-        totals = (
-            campaign_cases(campaign, day, node)
-            .filter(Q(origin=Origin.STOCK) & Q(asof_court__in=ids))
-            .aggregate(
-                tasks=Count("pk"),
-                accepted=Count("pk", filter=Q(asof_status=CaseStatus.ACCEPTED)),
+        if day in points:
+            continue
+        points[day] = _progress_point(campaign, node, day)
+        if day in past:
+            point = points[day]
+            new_memos.append(
+                ProgressMemo(
+                    campaign=campaign,
+                    court=node,
+                    day=day,
+                    tasks=point.tasks,
+                    accepted=point.accepted,
+                    high_water=high_water,
+                )
             )
+    if new_memos:  # two viewers may compute the same point at once: the first one stays
+        ProgressMemo.objects.bulk_create(new_memos, ignore_conflicts=True)
+    return [points[day] for day in days]
+
+
+def _high_water() -> int:
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    return last or 0
+
+
+def _verified_memos(campaign: Campaign, node: Court, days: list[dt.date]) -> list[Any]:
+    """The remembered points of `days` that no later-recorded event could have changed.
+
+    Normally every event recorded since a memo was checked is timed after its day, and the
+    memos are marked checked up to the newest event (one scan of the events since, one
+    update). An event timed inside a remembered day (a moved clock) drops the memos it
+    could affect."""
+    from huajie.supervision.models import ProgressMemo
+
+    if not days:
+        return []
+    memos = list(ProgressMemo.objects.filter(campaign=campaign, court=node, day__in=days))
+    if not memos:
+        return []
+    oldest = min(m.high_water for m in memos)
+    since = AuditEvent.objects.filter(id__gt=oldest).aggregate(
+        first_at=Min("at"), last_id=Max("id")
+    )
+    if since["last_id"] is None:
+        return memos
+    stale = [m for m in memos if end_of(m.day) > since["first_at"]]
+    if stale:
+        ProgressMemo.objects.filter(pk__in=[m.pk for m in stale]).delete()
+    fresh = [m for m in memos if m not in stale]
+    ProgressMemo.objects.filter(pk__in=[m.pk for m in fresh]).update(high_water=since["last_id"])
+    return fresh
+
+
+def _progress_point(campaign: Campaign, node: Court, day: dt.date) -> Point:
+    ids = Court.objects.subtree_of(node).values("pk")
+    totals = (
+        campaign_cases(campaign, day, node)
+        .filter(Q(origin=Origin.STOCK) & Q(asof_court__in=ids))
+        .aggregate(
+            tasks=Count("pk"),
+            accepted=Count("pk", filter=Q(asof_status=CaseStatus.ACCEPTED)),
         )
-        series.append(Point(day, totals["tasks"], totals["accepted"]))
-    return series
+    )
+    return Point(day, totals["tasks"], totals["accepted"])
 
 
 @dataclass(frozen=True)

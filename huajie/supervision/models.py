@@ -58,3 +58,33 @@ class CourtVeto(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+class ProgressMemo(models.Model):
+    """A remembered point of the progress chart: a court's tasks and accepted tasks at the
+    end of a past day, so that a dashboard does not rebuild every month of the year from the
+    audit history on every view.
+
+    A past day's figures never change once the day is over (docs/supervision.md), but a
+    memo is still verified before use: `high_water` is the last audit event it has been
+    checked against; an event recorded later with a time inside the day (only possible when
+    the clock is moved, in tests and in the demo loader) makes it stale, and it is computed
+    again. `huajie/supervision/metrics.py: progress_series` keeps it; deleting every row is
+    always safe."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    tasks = models.PositiveIntegerField()
+    accepted = models.PositiveIntegerField()
+    high_water = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "court", "day"], name="progress_memo_unique_point"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court_id} {self.day}: {self.accepted}/{self.tasks}"
