@@ -1708,7 +1708,21 @@ def check_database(*, reset: bool) -> None:
             f"数据库中的数据不是 huajie synth 生成的（没有 {ADMIN_USERNAME} 账户），"
             "--reset 不会清空它。请用 DATABASE_URL 指定一个空数据库。"
         )
+    _flush()
+
+
+def _flush() -> None:
+    """Empty every table. On PostgreSQL inside a transaction that has just inserted rows
+    (a test), TRUNCATE refuses while deferred foreign-key checks are pending: run them
+    first, then defer again."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _court_weights(plans: list[CourtPlan], seed: int) -> tuple[list[int], list[float]]:
