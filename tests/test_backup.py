@@ -29,6 +29,7 @@ from huajie.audit.services import audit_verify
 from huajie.cases.models import Attachment, CaseStatus, PetitionCase
 from huajie.ops import backup as ops
 from tests.cases.world import World, build_world, case_in
+from tests.factories import tamper_audit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,7 +90,7 @@ def damage(world: World, media: Path) -> None:
     case_in(world, CaseStatus.ALLOCATED, number="(2019)鲁0102民初7号")
     newest = AuditEvent.objects.order_by("-id").first()
     assert newest is not None
-    AuditEvent.objects.filter(pk=newest.pk).delete()
+    tamper_audit("DELETE FROM {table} WHERE id = %s", newest.pk)
     for attachment in Attachment.objects.all():
         (media / "attachments" / attachment.sha256[:2] / attachment.sha256).unlink()
 

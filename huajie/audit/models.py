@@ -7,8 +7,28 @@ recomputes the chain and names the first broken event.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+
+class AuditImmutable(Exception):
+    """An attempt to change or delete an audit event through the application."""
+
+    def __str__(self) -> str:
+        return "审计记录只能追加，不能修改或删除。"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """No bulk update or delete: the application only appends. (A row changed behind the
+    application's back, in SQL, is what the hash chain and `huajie audit verify` catch.)"""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditImmutable
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditImmutable
 
 
 class AuditEvent(models.Model):
@@ -34,6 +54,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
@@ -49,3 +71,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditImmutable
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutable

@@ -17,6 +17,7 @@ from huajie.cases.models import (
 )
 from huajie.core import clock
 from tests.cases.world import World, case_in
+from tests.factories import tamper_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +204,7 @@ def test_the_audit_chain_is_whole_after_a_full_lifecycle(world: World) -> None:
     case_in(world, CaseStatus.ACCEPTED)
     assert audit_verify() is None
     first = AuditEvent.objects.order_by("id").first()
-    AuditEvent.objects.filter(pk=first.pk).update(summary="被篡改")  # type: ignore[union-attr]
+    tamper_audit("UPDATE {table} SET summary = %s WHERE id = %s", "被篡改", first.pk)  # type: ignore[union-attr]
     broken = audit_verify()
     assert broken is not None and broken.event_id == first.pk  # type: ignore[union-attr]
 
