@@ -43,6 +43,8 @@ import gevent
 from locust import HttpUser, between, events, task
 from locust.clients import ResponseContextManager
 from locust.exception import StopUser
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = os.environ.get("HUAJIE_DEMO_PASSWORD", "huajie2019")
@@ -142,6 +144,11 @@ class StaffUser(HttpUser):
     write_share: ClassVar[float] = 0.0  # of case visits that record a leader activity
 
     def on_start(self) -> None:
+        # gunicorn closes a keep-alive connection idle for 2 s; a GET sent on it just then is
+        # reset. A browser resends such a GET on a new connection, so we do too (once, GET
+        # only); anything else, and a second reset, is still a failure.
+        retry = Retry(total=1, connect=1, read=1, status=0, allowed_methods={"GET"})
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
         self.username = next_account(self.kind)
         self.courts: list[str] | None = None  # the court filter's choices, read once
         self.visits = 0
