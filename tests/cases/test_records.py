@@ -208,3 +208,33 @@ def test_attachments_over_the_size_limit_are_refused(world: World, settings: obj
             name="大.pdf",
             stream=io.BytesIO(PDF + b"0" * (1024 * 1024)),
         )
+
+
+def test_an_uploaded_name_never_becomes_a_path(world: World, settings: object) -> None:
+    """#8: the name the uploader gives is only a label; the file lives under its hash, and
+    the download's filename header carries the label, not a path."""
+    from pathlib import Path
+
+    from django.test import Client
+
+    case = new_case(world)
+    hostile = "../../../../etc/cron.d/x\r\nSet-Cookie: a=b.pdf"
+    attachment = services.attachment_add(
+        actor=world.province_office,
+        case=case,
+        purpose=AttachmentPurpose.EVIDENCE,
+        name=hostile,
+        stream=io.BytesIO(PDF),
+    )
+    media = Path(settings.MEDIA_ROOT).resolve()  # type: ignore[attr-defined]
+    stored = storage_path(attachment.sha256).resolve()
+    assert stored.is_relative_to(media) and stored.name == attachment.sha256
+    assert [p for p in media.rglob("*") if p.is_file()] == [stored]
+    client = Client()
+    client.force_login(world.province_office)
+    response = client.get(f"/cases/{case.pk}/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert "\r" not in disposition and "\n" not in disposition
+    assert "a=b" not in response.cookies
+    assert response["X-Content-Type-Options"] == "nosniff"
