@@ -1,5 +1,5 @@
 """The API's error answers (issue #8): Chinese, field by field, JSON, never a 500 — and the
-OpenAPI document declares them (R20)."""
+OpenAPI document declares them (the API of R3–R15, R19)."""
 
 from __future__ import annotations
 
