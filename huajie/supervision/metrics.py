@@ -226,8 +226,11 @@ def _province_cases(campaign: Campaign, cutoff: dt.datetime, province: Court) ->
         verb=CARRY_OVER, at__lt=cutoff, after__campaign=campaign.year
     ).values("case_id")
     courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
-    return PetitionCase.objects.filter(court_id__in=courts).filter(
-        Q(first_campaign=campaign) | Q(pk__in=carried_in)
+    # The court condition in each branch of the OR, so that the first branch is one look-up
+    # of the (first_campaign, court, status) index per court.
+    return PetitionCase.objects.filter(
+        Q(first_campaign=campaign, court_id__in=courts)
+        | Q(pk__in=carried_in, court_id__in=courts)
     )
 
 
