@@ -1,43 +1,25 @@
-"""Playwright for Python driving Debian's Chromium (no browser download here).
-
-Outside CI a machine without Chromium skips these tests with the reason; with CI=true a
-missing browser is a failure, never a skip."""
+"""The session-wide Chromium of the end-to-end tests (tests/browser.py starts it)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-CHROMIUM = os.environ.get("HUAJIE_CHROMIUM", "/usr/bin/chromium")
+from tests.browser import ARGS, CHROMIUM, require_chromium
+
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        message = f"找不到 Chromium（{CHROMIUM}）：apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
 

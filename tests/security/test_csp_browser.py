@@ -7,24 +7,19 @@ drawn (issue #8, R18).
 Violations are caught twice: Chromium's own console message ("Refused to … because it violates
 the following Content Security Policy directive") and the page's `securitypolicyviolation`
 event, which an init script (not subject to the policy) forwards to the console. The test ends
-by causing one violation on purpose, to prove the listeners hear it.
-
-Playwright runs in a thread of its own, like tests/supervision/test_dashboard_browser.py: the
-session-wide browser of tests/e2e keeps a sync event loop open in the main thread."""
+by causing one violation on purpose, to prove the listeners hear it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import DRAWN, in_chromium
 from tests.cases.world import build_world
-from tests.e2e.conftest import CHROMIUM, screenshot
+from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 from tests.supervision.province import build_province, play
 
@@ -49,25 +44,7 @@ OTHER_PAGES = (
     "/accounts/password/",
 )
 CHARTS = ("chart-rows", "chart-progress", "chart-status", "chart-timeline", "chart-grid")
-# True when the chart's canvas holds something other than a blank canvas of the same size.
-DRAWN = """(id) => {
-  const canvas = document.querySelector('#' + id + ' canvas');
-  if (!canvas) { return false; }
-  const blank = document.createElement('canvas');
-  blank.width = canvas.width;
-  blank.height = canvas.height;
-  return canvas.width > 0 && canvas.toDataURL() !== blank.toDataURL();
-}"""
 INJECT_STYLE = "() => document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def is_policy_problem(text: str) -> bool:
@@ -77,41 +54,6 @@ def is_policy_problem(text: str) -> bool:
         or "Permissions-Policy" in text
         or "Permissions policy" in text
     )
-
-
-def in_chromium(steps: Any) -> None:
-    """Run `steps(context)` in a fresh Chromium, in a thread; re-raise what it raised."""
-    if not Path(CHROMIUM).exists():
-        message = f"找不到 Chromium（{CHROMIUM}）：apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        # Only a developer's machine without the tool gets here; under CI=true it fails above.
-        pytest.skip(message)
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                context = browser.new_context(
-                    locale="zh-CN", viewport={"width": 1280, "height": 900}
-                )
-                try:
-                    steps(context)
-                finally:
-                    context.close()
-                    browser.close()
-        except BaseException as exc:
-            failures.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=300)
-    assert not thread.is_alive(), "the browser did not finish in time"
-    if failures:
-        raise failures[0]
 
 
 def test_pages_run_under_the_policy_without_violations(live_server: Any) -> None:

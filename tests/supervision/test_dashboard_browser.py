@@ -1,37 +1,22 @@
 """In Chromium: the dashboard draws its charts (ECharts from the vendored static file) and
-keeps a screenshot of the province, an area and a court.
-
-Playwright runs in a thread of its own: the session-wide browser of tests/e2e keeps Playwright's
-sync event loop open in the main thread, and a second sync Playwright there is refused."""
+keeps a screenshot of the province, an area and a court."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import DRAWN, in_chromium
 from tests.cases.world import build_world
-from tests.e2e.conftest import CHROMIUM, screenshot
+from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 from tests.supervision.province import build_province, play
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHARTS = ("chart-rows", "chart-progress", "chart-status", "chart-timeline")
-
-# True when the chart's canvas holds something other than a blank canvas of the same size.
-DRAWN = """(id) => {
-  const canvas = document.querySelector('#' + id + ' canvas');
-  if (!canvas) { return false; }
-  const blank = document.createElement('canvas');
-  blank.width = canvas.width;
-  blank.height = canvas.height;
-  return canvas.width > 0 && canvas.toDataURL() !== blank.toDataURL();
-}"""
 
 
 def login(page: Any, base: str, username: str) -> None:
@@ -46,52 +31,6 @@ def assert_charts_drawn(page: Any, charts: tuple[str, ...]) -> None:
     page.wait_for_selector("body[data-charts='drawn']")
     for chart in charts:
         assert page.evaluate(DRAWN, chart), f"{chart} is blank"
-
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _in_chromium(steps: Any) -> None:
-    """Run `steps(page)` in a fresh Chromium, in a thread; re-raise what it raised."""
-    if not Path(CHROMIUM).exists():
-        message = f"找不到 Chromium（{CHROMIUM}）：apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        # Only a developer's machine without the tool gets here; under CI=true it fails above.
-        pytest.skip(message)
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                context = browser.new_context(
-                    locale="zh-CN", viewport={"width": 1280, "height": 900}
-                )
-                try:
-                    steps(context.new_page())
-                finally:
-                    context.close()
-                    browser.close()
-        except BaseException as exc:
-            failures.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=240)
-    assert not thread.is_alive(), "the browser did not finish in time"
-    if failures:
-        raise failures[0]
 
 
 def test_the_dashboard_draws_its_charts(live_server: Any) -> None:
@@ -121,4 +60,4 @@ def test_the_dashboard_draws_its_charts(live_server: Any) -> None:
         screenshot(page, "supervision-03-court")
         assert not errors, errors
 
-    _in_chromium(steps)
+    in_chromium(lambda context: steps(context.new_page()), timeout=240)
