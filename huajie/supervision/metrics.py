@@ -229,8 +229,7 @@ def _province_cases(campaign: Campaign, cutoff: dt.datetime, province: Court) ->
     # The court condition in each branch of the OR, so that the first branch is one look-up
     # of the (first_campaign, court, status) index per court.
     return PetitionCase.objects.filter(
-        Q(first_campaign=campaign, court_id__in=courts)
-        | Q(pk__in=carried_in, court_id__in=courts)
+        Q(first_campaign=campaign, court_id__in=courts) | Q(pk__in=carried_in, court_id__in=courts)
     )
 
 
