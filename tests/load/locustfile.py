@@ -76,6 +76,8 @@ CASE_LINK = re.compile(r'href="/cases/(\d+)/"')
 NEXT_LINK = re.compile(r'<a href="([^"]*)" rel="next">')
 COURT_SELECT = re.compile(r'<select name="court"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="(\d+)"')
+ROW = re.compile(r'<tr><td><a href="/cases/\d+/">.*?</tr>', re.S)
+CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
 FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 FLASH_ERROR = re.compile(r'class="flash flash-error"[^>]*>([^<]*)')
 
@@ -98,6 +100,17 @@ def _load_accounts() -> dict[str, list[str]]:
     path = Path(os.environ.get("HUAJIE_LOAD_ACCOUNTS", ROOT / "var" / "load" / "accounts.json"))
     accounts: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
     return accounts
+
+
+def list_rows(text: str) -> list[tuple[str, bool]]:
+    """The case list's rows: (case id, whether the leader column names someone)."""
+    rows = []
+    for row in ROW.findall(text):
+        cells = CELL.findall(row)
+        link = CASE_LINK.search(row)
+        if link and len(cells) >= 4:
+            rows.append((link.group(1), cells[3].strip() not in ("", "—")))
+    return rows
 
 
 def _write_share(user: StaffUser) -> float:
@@ -141,7 +154,7 @@ class StaffUser(HttpUser):
     abstract = True
     kind: ClassVar[str] = ""
     wait_time = between(*_wait_bounds())
-    write_share: ClassVar[float] = 0.0  # of case visits that record a leader activity
+    write_share: ClassVar[float] = 0.0  # of visits that set out to record a leader activity
 
     def on_start(self) -> None:
         # gunicorn closes a keep-alive connection idle for 2 s; a GET sent on it just then is
@@ -187,10 +200,14 @@ class StaffUser(HttpUser):
             return
         self.page("/workbench/", "/workbench/")
         self.wait()
-        case_ids = self.browse_list()
+        rows = self.browse_list()
         self.wait()
-        if case_ids:
-            self.open_case(random.choice(case_ids))
+        if rows:
+            # Someone about to record a leader's activity opens a case that has a leader.
+            writing = random.random() < _write_share(self)
+            led = [case_id for case_id, has_leader in rows if has_leader]
+            pool = led if writing and led else [case_id for case_id, _ in rows]
+            self.open_case(random.choice(pool), writing)
             self.wait()
         if self.visits % DASHBOARD_EVERY == 0:
             self.page("/supervision/", "/supervision/")
@@ -231,26 +248,27 @@ class StaffUser(HttpUser):
             params["sort"] = random.choice(("", "-")) + random.choice(SORTS)
         return params
 
-    def browse_list(self) -> list[str]:
-        """The list with random filters, then its next page if it has one; the case ids seen."""
-        text = self.page("/cases/", "/cases/?[filters]", self.filters())
+    def browse_list(self) -> list[tuple[str, bool]]:
+        """The list with random filters (none on the first visit), then its next page if it
+        has one; the cases seen, each with whether it has a leader."""
+        text = self.page("/cases/", "/cases/?[filters]", self.filters() if self.visits else {})
         if self.courts is None and text:
             select = COURT_SELECT.search(text)
             self.courts = OPTION.findall(select.group(1)) if select else []
-        ids = CASE_LINK.findall(text)
+        rows = list_rows(text)
         following = NEXT_LINK.search(text)
         if following:
             self.wait()
             href = html.unescape(following.group(1))
             text = self.page(f"/cases/{href}", "/cases/?after=[cursor]")
-            ids = CASE_LINK.findall(text) or ids
-        return ids
+            rows = list_rows(text) or rows
+        return rows
 
-    def open_case(self, case_id: str) -> None:
+    def open_case(self, case_id: str, writing: bool) -> None:
         text = self.page(f"/cases/{case_id}/", "/cases/[id]/")
         action = f"/cases/{case_id}/actions/activity/"
         # The form is on the page only when this user may record an activity right now.
-        if f'action="{action}"' in text and random.random() < _write_share(self):
+        if writing and f'action="{action}"' in text:
             self.wait()
             self.record_activity(action, text)
 
