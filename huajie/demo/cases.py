@@ -56,6 +56,7 @@ from huajie.cases.models import (
 )
 from huajie.core import clock
 from huajie.core.names import person_name
+from huajie.core.planner import refresh_statistics
 from huajie.courts import shandong
 from huajie.courts.models import Court, CourtKind, CourtLevel, DepartmentKind, Person, PositionKind
 
@@ -1691,6 +1692,7 @@ def load_demo_campaign() -> dict[str, int]:
     ledger = Ledger(province, rng)
     specs = stock_specs(ledger)
     cases = enter_ledger(world, specs)
+    refresh_statistics()
     allocate(world)
     stories = _stock_stories(world, specs, cases, rng)
     for spec in new_petition_specs(ledger):

@@ -15,6 +15,7 @@ from django.test.utils import override_settings
 
 from huajie.accounts.models import Role, Scope, User
 from huajie.core.names import person_names
+from huajie.core.planner import refresh_statistics
 from huajie.courts import shandong
 from huajie.courts.models import (
     Court,
@@ -408,6 +409,7 @@ def load_demo_province(password: str, *, with_campaign: bool = True) -> dict[str
         high = load_court_tree()
         people = sum(staff_court(court) for court in Court.objects.subtree_of(high))
         users = load_accounts(password)
+        refresh_statistics()
         campaign = load_demo_campaign() if with_campaign else {}
     return {
         "courts": Court.objects.subtree_of(high).count(),
