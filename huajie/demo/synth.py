@@ -1788,6 +1788,12 @@ class _bulk_load:  # a context manager, used like a function
 
 
 def _generate(options: Options, progress: Callable[[str], None], started: float) -> Result:
+    # The campaign's id comes from the database's sequence, which an earlier rolled-back
+    # transaction may have moved on: start it from the (empty) table so the same seed gives
+    # the same rows whatever ran before.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Campaign]):
+            cursor.execute(sql)
     campaign = campaign_create(year=options.year)
     ids = Ids([*_tree_models(), *_case_models()])
     tree_writer = Writer(_tree_models())
