@@ -14,30 +14,62 @@ from django.db.models import Model
 
 from huajie.audit.models import AuditEvent
 from huajie.core import clock
+from huajie.core.bulk import JSON, Ids, Writer
 
 GENESIS = "0" * 64
 
 
 def _canonical(event: AuditEvent) -> bytes:
+    return _canonical_body(
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        verb=event.verb,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        court_id=event.court_id,
+        case_id=event.case_id,
+        summary=event.summary,
+        before=event.before,
+        after=event.after,
+        prev=event.prev_hash,
+    )
+
+
+def _canonical_body(
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    actor_name: str,
+    verb: str,
+    object_type: str,
+    object_id: str,
+    court_id: int | None,
+    case_id: int | None,
+    summary: str,
+    before: Any,
+    after: Any,
+    prev: str,
+) -> bytes:
     body = {
         # In UTC: the database hands times back in UTC whatever zone they were written in.
-        "at": event.at.astimezone(dt.UTC).isoformat(),
-        "actor": event.actor_id,
-        "actor_name": event.actor_name,
-        "verb": event.verb,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "court_id": event.court_id,
-        "case_id": event.case_id,
-        "summary": event.summary,
-        "before": event.before,
-        "after": event.after,
-        "prev": event.prev_hash,
+        "at": at.astimezone(dt.UTC).isoformat(),
+        "actor": actor_id,
+        "actor_name": actor_name,
+        "verb": verb,
+        "object_type": object_type,
+        "object_id": object_id,
+        "court_id": court_id,
+        "case_id": case_id,
+        "summary": summary,
+        "before": before,
+        "after": after,
+        "prev": prev,
     }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return JSON.encode(body).encode()
 
 
-def _lock_chain_head() -> None:
+def lock_chain_head() -> None:
     """Serialise appends so two writers never chain onto the same predecessor.
 
     SQLite already serialises writers (IMMEDIATE transactions); PostgreSQL takes a
@@ -61,7 +93,7 @@ def audit_record(
     """Append one event. Call inside the transaction of the change it describes."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the change's transaction")
-    _lock_chain_head()
+    lock_chain_head()
     previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     is_user = actor is not None and getattr(actor, "pk", None) is not None
     event = AuditEvent(
@@ -74,8 +106,8 @@ def audit_record(
         court_id=court_id,
         case_id=case_id,
         summary=summary[:255],
-        before=_jsonable(before or {}),
-        after=_jsonable(after or {}),
+        before=jsonable(before or {}),
+        after=jsonable(after or {}),
         prev_hash=previous or GENESIS,
     )
     event.hash = hashlib.sha256(_canonical(event)).hexdigest()
@@ -83,8 +115,57 @@ def audit_record(
     return event
 
 
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+def jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as the event stores it: dates, enums and decimals as their text."""
+    return json.loads(JSON.encode(data))
+
+
+class Chain:
+    """Appends audit events for a bulk writer exactly as `audit_record` does (the same
+    canonical JSON, hashed with the previous event's hash), for `huajie synth` and the
+    ledger import's new cases. The caller holds the chain (`lock_chain_head`) and writes
+    the writer's rows before anyone else may append."""
+
+    def __init__(self, writer: Writer, ids: Ids) -> None:
+        self.writer = writer
+        self.ids = ids
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        self.head = last or GENESIS
+
+    def append(
+        self,
+        *,
+        at: dt.datetime,
+        actor: tuple[int, str] | None,
+        verb: str,
+        object_type: str,
+        object_id: int,
+        court_id: int,
+        case_id: int,
+        summary: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> None:
+        """`actor` is (user id, display name), or None for the system; `before` and `after`
+        must already be JSON values (`jsonable`)."""
+        actor_id, actor_name = actor if actor is not None else (None, "系统")
+        row: dict[str, Any] = {
+            "at": at,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "verb": verb,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "court_id": court_id,
+            "case_id": case_id,
+            "summary": summary[:255],
+            "before": before,
+            "after": after,
+        }
+        digest = hashlib.sha256(_canonical_body(**row, prev=self.head)).hexdigest()
+        row |= {"id": self.ids.take(AuditEvent), "prev_hash": self.head, "hash": digest}
+        self.writer.add(AuditEvent, row)
+        self.head = digest
 
 
 @dataclass(frozen=True)

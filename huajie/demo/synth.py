@@ -29,7 +29,6 @@ import datetime as dt
 import functools
 import hashlib
 import io
-import json
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -41,13 +40,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Max, Model
+from django.db import connection
 from django.utils import timezone
 
 from huajie.accounts.models import Role, Scope, User
 from huajie.audit.models import AuditEvent
-from huajie.audit.services import GENESIS
+from huajie.audit.services import Chain
 from huajie.cases.attachments import store_file
 from huajie.cases.models import (
     AcceptanceRequest,
@@ -66,6 +64,7 @@ from huajie.cases.models import (
 )
 from huajie.cases.periods import observation_last_day
 from huajie.cases.services import campaign_create
+from huajie.core.bulk import Ids, Row, Writer
 from huajie.core.names import person_name
 from huajie.courts.models import (
     Court,
@@ -272,199 +271,6 @@ class Staff:
     names: dict[int, str] = field(default_factory=dict)
     office_user: int = 0
     leader_user: int = 0
-
-
-# --- rows and the writers ---------------------------------------------------------------------
-
-
-Row = dict[str, Any]
-
-
-class Ids:
-    """The next id of each table, from its current maximum: rows reference each other before
-    they are written, and the numbers are the same on every run against an empty database."""
-
-    def __init__(self, models: list[type[Model]]) -> None:
-        self._next = {m: (m._default_manager.aggregate(n=Max("pk"))["n"] or 0) + 1 for m in models}
-
-    def take(self, model: type[Model]) -> int:
-        value = self._next[model]
-        self._next[model] = value + 1
-        return value
-
-
-def _table_of(model: Any) -> tuple[str, list[str], list[str]]:
-    """(table, column names, attribute names) of a model's concrete fields."""
-    fields = model._meta.concrete_fields
-    return model._meta.db_table, [f.column for f in fields], [f.attname for f in fields]
-
-
-def _plain_defaults(model: Any) -> dict[str, Any]:
-    """The value of each column a row may leave out: a constant default, else NULL or ""
-    where allowed. Columns with a callable default (clock.now) must always be given."""
-    defaults = {}
-    for f in model._meta.concrete_fields:
-        if f.has_default() and not callable(f.default):
-            defaults[f.attname] = f.default
-        elif f.has_default():
-            continue
-        elif f.null:
-            defaults[f.attname] = None
-        elif f.blank and f.get_internal_type() in ("CharField", "TextField"):
-            defaults[f.attname] = ""
-    return defaults
-
-
-# One encoder for the whole run: json.dumps with options builds a new one on every call.
-# The same settings as huajie.audit.services._canonical.
-_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _json_text(value: Any) -> str:
-    return _JSON.encode(value)
-
-
-class Writer:
-    """Buffers rows per model and writes them in bulk: COPY on PostgreSQL, executemany on
-    SQLite. Rows are dicts by attribute name; every column must be given (no callable
-    defaults such as clock.now may sneak in: the data would not be deterministic)."""
-
-    def __init__(self, order: list[Any]) -> None:
-        self.order = list(order)  # parents first, though the FKs are checked at commit
-        self.buffers: dict[Any, list[Row]] = {model: [] for model in order}
-        self.defaults: dict[Any, dict[str, Any]] = {m: _plain_defaults(m) for m in order}
-        self.written: dict[str, int] = {}
-        self.postgres = connection.vendor == "postgresql"
-
-    def add(self, model: Any, row: Row) -> None:
-        self.buffers[model].append(row)
-
-    def pending(self) -> int:
-        return sum(len(rows) for rows in self.buffers.values())
-
-    def flush(self) -> None:
-        with transaction.atomic():
-            for model in self.order:
-                rows = self.buffers[model]
-                if rows:
-                    self._write(model, rows)
-                    label = model._meta.label
-                    self.written[label] = self.written.get(label, 0) + len(rows)
-                    rows.clear()
-
-    def _write(self, model: Any, rows: list[Row]) -> None:
-        table, columns, attnames = _table_of(model)
-        converters = self._converters(model)
-        defaults = self.defaults[model]
-        values: list[list[Any]] = []
-        for row in rows:
-            # A column neither given nor defaultable raises KeyError: a bug here, not data.
-            line = [row[a] if a in row else defaults[a] for a in attnames]
-            for index, convert in converters:
-                if line[index] is not None:
-                    line[index] = convert(line[index])
-            values.append(line)
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        name = connection.ops.quote_name(table)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                    for line in values:
-                        copy.write_row(line)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                # Table and column names come from the models' metadata, quoted; values bind.
-                sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, values)
-
-    def _converters(self, model: Any) -> list[tuple[int, Callable[[Any], Any]]]:
-        """Per column, how a Python value becomes what the driver takes: JSON as text on
-        both; on SQLite also datetimes as naive UTC text (as Django stores them), dates as
-        ISO text, decimals as text."""
-        table: dict[str, Callable[[Any], Any]] = {"JSONField": _json_text}
-        if not self.postgres:
-            table.update(
-                DateTimeField=_sqlite_datetime,
-                DateField=dt.date.isoformat,
-                DecimalField=str,
-            )
-        return [
-            (index, table[f.get_internal_type()])
-            for index, f in enumerate(model._meta.concrete_fields)
-            if f.get_internal_type() in table
-        ]
-
-
-@functools.lru_cache(maxsize=1 << 18)  # the same few moments recur across cases
-def _sqlite_datetime(value: dt.datetime) -> str:
-    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
-
-
-# --- the audit chain --------------------------------------------------------------------------
-
-
-class Chain:
-    """Appends audit events exactly as `huajie.audit.services.audit_record` does: the same
-    canonical JSON, hashed with the previous event's hash."""
-
-    def __init__(self, writer: Writer, ids: Ids) -> None:
-        self.writer = writer
-        self.ids = ids
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        self.head = last or GENESIS
-
-    def append(
-        self,
-        *,
-        at: dt.datetime,
-        actor: tuple[int, str] | None,
-        verb: str,
-        object_type: str,
-        object_id: int,
-        court_id: int,
-        case_id: int,
-        summary: str,
-        before: dict[str, Any],
-        after: dict[str, Any],
-    ) -> None:
-        actor_id, actor_name = actor if actor is not None else (None, "系统")
-        summary = summary[:255]
-        body = {
-            "at": at.astimezone(dt.UTC).isoformat(),
-            "actor": actor_id,
-            "actor_name": actor_name,
-            "verb": verb,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "court_id": court_id,
-            "case_id": case_id,
-            "summary": summary,
-            "before": before,
-            "after": after,
-            "prev": self.head,
-        }
-        canonical = _JSON.encode(body).encode()
-        digest = hashlib.sha256(canonical).hexdigest()
-        self.writer.add(
-            AuditEvent,
-            {
-                "id": self.ids.take(AuditEvent),
-                "at": at,
-                "actor_id": actor_id,
-                "actor_name": actor_name,
-                "verb": verb,
-                "object_type": object_type,
-                "object_id": str(object_id),
-                "court_id": court_id,
-                "case_id": case_id,
-                "summary": summary,
-                "before": before,
-                "after": after,
-                "prev_hash": self.head,
-                "hash": digest,
-            },
-        )
-        self.head = digest
 
 
 # --- the options and the generator ------------------------------------------------------------

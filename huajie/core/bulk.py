@@ -1,0 +1,178 @@
+"""Writing many rows at once, below the ORM (issue #7): `huajie synth` and the ledger
+import's new cases. Rows are planned in Python with their ids, then streamed to the database
+in one statement per table and batch: COPY on PostgreSQL, executemany on SQLite.
+
+Two ways to number rows before they are written:
+
+- `Ids`: from each table's current maximum. Only for a database nobody else writes to (synth
+  on a database it made): the same seed then gives the same ids on every run.
+- `reserved_ids()`: for the live database. On PostgreSQL the ids are taken from the tables'
+  own sequences in blocks (concurrent writers get other numbers); on SQLite the maximum is
+  safe because the transaction is IMMEDIATE (config/settings.py): it holds the write lock
+  from its first statement, so no other writer can take a number before the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Model
+
+Row = dict[str, Any]
+
+# One encoder for the whole run: json.dumps with options builds a new one on every call.
+# The same settings as huajie.audit.services._canonical.
+JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
+class Ids:
+    """The next id of each table, from its current maximum: rows reference each other before
+    they are written, and the numbers are the same on every run against an empty database."""
+
+    def __init__(self, models: list[type[Model]]) -> None:
+        self._next = {m: (m._default_manager.aggregate(n=Max("pk"))["n"] or 0) + 1 for m in models}
+
+    def take(self, model: type[Model]) -> int:
+        value = self._next[model]
+        self._next[model] = value + 1
+        return value
+
+
+class SequenceIds(Ids):
+    """Ids from PostgreSQL's sequences, reserved `block` at a time with one query: other
+    writers may take numbers in between, so the ids are increasing but not contiguous."""
+
+    def __init__(self, models: list[type[Model]], block: int = 2000) -> None:
+        self.block = block
+        self._reserved: dict[type[Model], deque[int]] = {m: deque() for m in models}
+
+    def take(self, model: type[Model]) -> int:
+        reserved = self._reserved[model]
+        if not reserved:
+            reserved.extend(self._reserve(model))
+        return reserved.popleft()
+
+    def _reserve(self, model: type[Model]) -> list[int]:
+        table, column = model._meta.db_table, model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, self.block],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+
+def reserved_ids(models: list[type[Model]]) -> Ids:
+    """Ids for rows written into the live database inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("reserved ids are only safe inside the writing transaction")
+    return SequenceIds(models) if connection.vendor == "postgresql" else Ids(models)
+
+
+def model_row(obj: Model) -> Row:
+    """An unsaved model instance as a Writer row (its defaults already applied)."""
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _table_of(model: Any) -> tuple[str, list[str], list[str]]:
+    """(table, column names, attribute names) of a model's concrete fields."""
+    fields = model._meta.concrete_fields
+    return model._meta.db_table, [f.column for f in fields], [f.attname for f in fields]
+
+
+def _plain_defaults(model: Any) -> dict[str, Any]:
+    """The value of each column a row may leave out: a constant default, else NULL or ""
+    where allowed. Columns with a callable default (clock.now) must always be given."""
+    defaults = {}
+    for f in model._meta.concrete_fields:
+        if f.has_default() and not callable(f.default):
+            defaults[f.attname] = f.default
+        elif f.has_default():
+            continue
+        elif f.null:
+            defaults[f.attname] = None
+        elif f.blank and f.get_internal_type() in ("CharField", "TextField"):
+            defaults[f.attname] = ""
+    return defaults
+
+
+class Writer:
+    """Buffers rows per model and writes them in bulk: COPY on PostgreSQL, executemany on
+    SQLite. Rows are dicts by attribute name; every column must be given (no callable
+    defaults such as clock.now may sneak in: the data would not be deterministic)."""
+
+    def __init__(self, order: list[Any]) -> None:
+        self.order = list(order)  # parents first, though the FKs are checked at commit
+        self.buffers: dict[Any, list[Row]] = {model: [] for model in order}
+        self.defaults: dict[Any, dict[str, Any]] = {m: _plain_defaults(m) for m in order}
+        self.written: dict[str, int] = {}
+        self.postgres = connection.vendor == "postgresql"
+
+    def add(self, model: Any, row: Row) -> None:
+        self.buffers[model].append(row)
+
+    def pending(self) -> int:
+        return sum(len(rows) for rows in self.buffers.values())
+
+    def flush(self) -> None:
+        with transaction.atomic():
+            for model in self.order:
+                rows = self.buffers[model]
+                if rows:
+                    self._write(model, rows)
+                    label = model._meta.label
+                    self.written[label] = self.written.get(label, 0) + len(rows)
+                    rows.clear()
+
+    def _write(self, model: Any, rows: list[Row]) -> None:
+        table, columns, attnames = _table_of(model)
+        converters = self._converters(model)
+        defaults = self.defaults[model]
+        values: list[list[Any]] = []
+        for row in rows:
+            # A column neither given nor defaultable raises KeyError: a bug here, not data.
+            line = [row[a] if a in row else defaults[a] for a in attnames]
+            for index, convert in converters:
+                if line[index] is not None:
+                    line[index] = convert(line[index])
+            values.append(line)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        name = connection.ops.quote_name(table)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+                    for line in values:
+                        copy.write_row(line)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                # Table and column names come from the models' metadata, quoted; values bind.
+                sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(sql, values)
+
+    def _converters(self, model: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+        """Per column, how a Python value becomes what the driver takes: JSON as text on
+        both; on SQLite also datetimes as naive UTC text (as Django stores them), dates as
+        ISO text, decimals as text."""
+        table: dict[str, Callable[[Any], Any]] = {"JSONField": JSON.encode}
+        if not self.postgres:
+            table.update(
+                DateTimeField=_sqlite_datetime,
+                DateField=dt.date.isoformat,
+                DecimalField=str,
+            )
+        return [
+            (index, table[f.get_internal_type()])
+            for index, f in enumerate(model._meta.concrete_fields)
+            if f.get_internal_type() in table
+        ]
+
+
+@functools.lru_cache(maxsize=1 << 18)  # the same few moments recur across cases
+def _sqlite_datetime(value: dt.datetime) -> str:
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
