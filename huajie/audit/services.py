@@ -126,7 +126,9 @@ class Chain:
     ledger import's new cases. The caller holds the chain (`lock_chain_head`) and writes
     the writer's rows before anyone else may append."""
 
-    def __init__(self, writer: Writer, ids: Ids) -> None:
+    def __init__(self, writer: Writer, ids: Ids | None) -> None:
+        """Without `ids` the database numbers the events in the order they are written
+        (`Writer(database_ids=[AuditEvent])`), which is the chain's order."""
         self.writer = writer
         self.ids = ids
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
@@ -163,7 +165,9 @@ class Chain:
             "after": after,
         }
         digest = hashlib.sha256(_canonical_body(**row, prev=self.head)).hexdigest()
-        row |= {"id": self.ids.take(AuditEvent), "prev_hash": self.head, "hash": digest}
+        row |= {"prev_hash": self.head, "hash": digest}
+        if self.ids is not None:
+            row["id"] = self.ids.take(AuditEvent)
         self.writer.add(AuditEvent, row)
         self.head = digest
 

@@ -107,8 +107,10 @@ class Writer:
     SQLite. Rows are dicts by attribute name; every column must be given (no callable
     defaults such as clock.now may sneak in: the data would not be deterministic)."""
 
-    def __init__(self, order: list[Any]) -> None:
+    def __init__(self, order: list[Any], database_ids: list[Any] | None = None) -> None:
         self.order = list(order)  # parents first, though the FKs are checked at commit
+        # Models whose rows come without an id: the database numbers them in row order.
+        self.database_ids = set(database_ids or ())
         self.buffers: dict[Any, list[Row]] = {model: [] for model in order}
         self.defaults: dict[Any, dict[str, Any]] = {m: _plain_defaults(m) for m in order}
         self.written: dict[str, int] = {}
@@ -133,6 +135,11 @@ class Writer:
     def _write(self, model: Any, rows: list[Row]) -> None:
         table, columns, attnames = _table_of(model)
         converters = self._converters(model)
+        if model in self.database_ids:
+            pk = model._meta.pk.attname
+            keep = [i for i, name in enumerate(attnames) if name != pk]
+            columns, attnames = [columns[i] for i in keep], [attnames[i] for i in keep]
+            converters = [(keep.index(i), c) for i, c in converters if i in keep]
         defaults = self.defaults[model]
         values: list[list[Any]] = []
         for row in rows:

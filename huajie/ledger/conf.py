@@ -69,3 +69,9 @@ def shown_rows() -> int:
 def shown_problems() -> int:
     """Problems kept in the stored report; the command line and the marked copy have all."""
     return _setting("HUAJIE_LEDGER_SHOWN_PROBLEMS", 5000)
+
+
+def bulk_new_cases() -> bool:
+    """New cases are written in bulk (huajie/ledger/bulk.py); off, every row goes through
+    the services one by one (the slow, reference path; the tests compare the two)."""
+    return bool(_setting("HUAJIE_LEDGER_BULK", 1))

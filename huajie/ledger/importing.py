@@ -18,10 +18,12 @@ from typing import TypeVar
 from django.db import transaction
 
 from huajie.audit.services import audit_record
+from huajie.ledger import conf
 from huajie.ledger.applier import apply_plan
+from huajie.ledger.bulk import NewCaseBatch
 from huajie.ledger.models import ImportStatus, LedgerImport
 from huajie.ledger.parser import Reading, parse_row
-from huajie.ledger.plan import HEADERS, Importer
+from huajie.ledger.plan import HEADERS, Importer, RowPlan
 from huajie.ledger.planner import Planner
 from huajie.ledger.reader import LedgerSheet
 from huajie.ledger.report import ERROR, WARNING, ImportReport, Problem
@@ -125,10 +127,12 @@ def _run(
 ) -> None:
     reading = Reading(sheet.epoch)
     total = sheet.data_rows
+    batch = NewCaseBatch(planner) if apply and conf.bulk_new_cases() else None
     for chunk in _chunks(sheet.rows(), Planner.CHUNK):
-        for plan in planner.plan_chunk([parse_row(raw, reading) for raw in chunk]):
-            if apply and not report.refused and not plan.has_errors and plan.has_steps:
-                apply_plan(plan, planner)
+        plans = planner.plan_chunk([parse_row(raw, reading) for raw in chunk])
+        if apply:
+            _apply_chunk(plans, planner, batch, refused=report.refused)
+        for plan in plans:
             if plan.has_errors:
                 plan.line.action = "refused"
             report.problems.extend(plan.problems)
@@ -138,6 +142,26 @@ def _run(
             report.rows_read += 1
         if progress is not None:
             progress(report.rows_read, max(total, report.rows_read))
+
+
+def _apply_chunk(
+    plans: list[RowPlan], planner: Planner, batch: NewCaseBatch | None, *, refused: bool
+) -> None:
+    """Apply the chunk's plans in sheet order: new cases in bulk where the batch takes them,
+    the rest through the services (the batch written first). Nothing more is applied after
+    the first row with an error: the import will be rolled back."""
+    if batch is not None:
+        batch.prepare(plans)
+    for plan in plans:
+        refused = refused or plan.has_errors
+        if refused or not plan.has_steps:
+            continue
+        if batch is None or not batch.takes(plan):
+            if batch is not None:
+                batch.flush()
+            apply_plan(plan, planner)
+    if batch is not None:
+        batch.flush()
 
 
 def _apply(

@@ -99,11 +99,11 @@ def notify(
     addresses = [user.email for user in users if user.email]
     if addresses:
         subject = f"【化解】{kind.label}：{case.ledger_no}"
-        transaction.on_commit(lambda: _send_mail(subject, text, addresses))
+        transaction.on_commit(lambda: send_notification_mail(subject, text, addresses))
     return len(users)
 
 
-def _send_mail(subject: str, body: str, addresses: list[str]) -> None:
+def send_notification_mail(subject: str, body: str, addresses: list[str]) -> None:
     # One message per recipient so addresses are not disclosed to each other. A mail server
     # that is down must not undo the action: the in-app notification is already there.
     for address in addresses:
