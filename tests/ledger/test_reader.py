@@ -4,11 +4,14 @@ formulas, row numbers as Excel shows them."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from huajie.ledger import reader
 from huajie.ledger.layout import COLUMNS
 from huajie.ledger.reader import LedgerSheet, sheet_facts
 from huajie.ledger.safety import SheetRefused
@@ -177,3 +180,57 @@ def test_the_raw_pass_finds_the_last_row_and_the_merges(tmp_path: Path) -> None:
         (1, 2, 1, 3),
         (2, 5, 3, 9),
     }
+
+
+def test_the_fast_reader_gives_the_parser_what_openpyxl_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sheets without formulas are read with python-calamine (issue #7: ten times faster);
+    its values are made the same as openpyxl's: rows and columns where Excel shows them,
+    whole numbers as int, dates as datetimes, merges filled down."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "任务台账"
+    sheet["C1"] = "历下法院任务台账"
+    header = ["信访人", "身份证号", "联系电话", "首次信访时间", "最近信访时间", "信访次数"]
+    header += ["是否重大疑难", "备注", "责任法院"]
+    for offset, text in enumerate(header):
+        sheet.cell(row=3, column=3 + offset, value=text)
+    values: list[list[object]] = [
+        ["张三", "370102198001011234", 13800000000, dt.date(2018, 3, 1)],
+        ["李四", 370102198001011234, "0531-1234", dt.datetime(2018, 3, 1, 9, 30)] + [None] * 4,  # noqa: DTZ001
+        ["王五", None, 1.5, "2018-03-01", dt.time(10, 30), 3, True, "备注", None],
+        ["赵六", "", -2, dt.date(1904, 1, 2), None, 3.0, False, " 空格 ", None],
+    ]
+    values[1].append("历下法院")  # merged down over the next two rows
+    for row_offset, row in enumerate(values):
+        for offset, value in enumerate(row):
+            sheet.cell(row=5 + row_offset, column=3 + offset, value=value)
+    sheet.merge_cells("K6:K8")
+    path = tmp_path / "s.xlsx"
+    book.save(path)
+
+    def seen(rows: list) -> list[str]:  # repr: 3 == 3.0, but the parser tells them apart
+        return [repr((r.number, r.values, r.anchors, r.formulas, r.errors)) for r in rows]
+
+    fast_sheet, fast = read(path)
+    assert not fast_sheet.facts.has_formulas
+    real_facts = reader.sheet_facts
+    monkeypatch.setattr(
+        reader,
+        "sheet_facts",
+        lambda *args: dataclasses.replace(real_facts(*args), has_formulas=True),
+    )
+    _slow_sheet, slow = read(path)
+    assert seen(fast) == seen(slow)
+    assert [r.number for r in fast] == [5, 6, 7, 8]
+    assert repr(fast[0].values["phones"]) == "13800000000"  # int, as openpyxl reads it
+    assert isinstance(fast[1].values["id_numbers"], float)  # an ID typed as a number
+    assert fast[3].values["court"] == "历下法院" and fast[3].anchors["court"] == (6, 11)
+
+
+def test_a_sheet_with_a_formula_is_read_with_openpyxl(tmp_path: Path) -> None:
+    path = save(tmp_path / "s.xlsx", [["信访人", "信访次数"], ["张三", "=1+2"]])
+    assert sheet_facts(path, "xl/worksheets/sheet1.xml").has_formulas
+    plain = save(tmp_path / "p.xlsx", [["信访人", "信访次数"], ["张三", "f=1"]])
+    assert not sheet_facts(plain, "xl/worksheets/sheet1.xml").has_formulas
