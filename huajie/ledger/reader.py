@@ -25,8 +25,9 @@ from types import TracebackType
 from typing import Any
 
 import openpyxl
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from huajie.ledger import conf
 from huajie.ledger.layout import COLUMNS, Column
@@ -184,11 +185,28 @@ def _as_openpyxl(value: Any) -> Any:
     return value
 
 
-def _calamine_rows(path: Path, title: str) -> Iterator[tuple[int, Cells]]:
+def _worksheets(path: Path) -> tuple[list[tuple[str, str]], dt.datetime]:
+    """The workbook's worksheets as (title, zip member) and its date system, from the
+    workbook part alone: openpyxl's load_workbook reads every worksheet's XML to its end
+    when the sheet has no <dimension> element, as streamed files (our own exports too) do."""
+    reader = ExcelReader(str(path), read_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        sheets = [
+            (sheet.name, str(rel.target).lstrip("/"))
+            for sheet, rel in reader.parser.find_sheets()
+            if str(rel.Type).endswith("/worksheet")
+        ]
+        return sheets, reader.wb.epoch
+    finally:
+        reader.archive.close()
+
+
+def _calamine_rows(sheet: CalamineSheet) -> Iterator[tuple[int, Cells]]:
     """The sheet's rows through python-calamine (Rust), about ten times faster than
     openpyxl's streaming reader. It holds the sheet's values in memory (about 2 MB per
     1,000 rows of a ledger), within the import's budget up to the row limit."""
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(title)
     first_column = sheet.start[1] + 1 if sheet.start else 1  # rows start at row 1 already
     for number, values in enumerate(sheet.iter_rows(), start=1):
         yield (
@@ -207,20 +225,25 @@ class LedgerSheet:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notes: list[str] = []  # sheet-level warnings, in Chinese
+        self._book: Any = None  # openpyxl's workbook, opened only for a sheet with formulas
         try:
-            self._book = openpyxl.load_workbook(
-                path, read_only=True, data_only=False, keep_links=False
-            )
-        except Exception:  # openpyxl raises many kinds for damaged files
+            sheets, self.epoch = _worksheets(path)
+            self.title, member = self._choose_sheet(sheets)
+            self.facts = sheet_facts(path, member)
+            if self.facts.has_formulas:
+                self._book = openpyxl.load_workbook(
+                    path, read_only=True, data_only=False, keep_links=False
+                )
+                self._values: Any = self._book[self.title]
+            else:
+                self._values = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(self.title)
+        except SheetRefused:
+            raise
+        except Exception:  # openpyxl and python-calamine raise many kinds for damaged files
             raise SheetRefused(
                 "文件已损坏或不是有效的 Excel 工作簿，无法打开。"
                 "请在 Excel 中重新保存为 .xlsx 后再导入。"
             ) from None
-        self.epoch: dt.datetime = self._book.epoch
-        self._sheet = self._choose_sheet()
-        self.title: str = self._sheet.title
-        member = str(getattr(self._sheet, "_worksheet_path", "xl/worksheets/sheet1.xml"))
-        self.facts = sheet_facts(path, member.lstrip("/"))
         self._merges_by_row: dict[int, list[Merge]] = {}
         for merge in self.facts.merges:
             self._merges_by_row.setdefault(merge.min_row, []).append(merge)
@@ -241,7 +264,8 @@ class LedgerSheet:
         self.close()
 
     def close(self) -> None:
-        self._book.close()
+        if self._book is not None:
+            self._book.close()
 
     @property
     def data_rows(self) -> int:
@@ -250,18 +274,19 @@ class LedgerSheet:
 
     # --- opening ------------------------------------------------------------------------
 
-    def _choose_sheet(self) -> Any:
-        sheets = self._book.worksheets
+    def _choose_sheet(self, sheets: list[tuple[str, str]]) -> tuple[str, str]:
+        """(title, member) of the ledger: a sheet named 任务台账 or 台账, else one with 台账
+        in its name, else the first."""
         if not sheets:
             raise SheetRefused("工作簿中没有工作表。请上传含有任务台账的 .xlsx 文件。")
         chosen = next(
-            (s for name in SHEET_NAMES for s in sheets if s.title.strip() == name),
-            next((s for s in sheets if "台账" in s.title), sheets[0]),
+            (s for name in SHEET_NAMES for s in sheets if s[0].strip() == name),
+            next((s for s in sheets if "台账" in s[0]), sheets[0]),
         )
-        others = [s.title for s in sheets if s is not chosen]
+        others = [title for title, _member in sheets if (title, _member) != chosen]
         if others:
             self.notes.append(
-                f"工作簿有多个工作表，只导入“{chosen.title}”，未导入：{'、'.join(others)}。"
+                f"工作簿有多个工作表，只导入“{chosen[0]}”，未导入：{'、'.join(others)}。"
             )
         return chosen
 
@@ -270,9 +295,9 @@ class LedgerSheet:
         formula from its cached result, so a sheet with any formula or error value (which
         the import refuses cell by cell) is read with openpyxl instead."""
         if not self.facts.has_formulas:
-            yield from _calamine_rows(self.path, self.title)
+            yield from _calamine_rows(self._values)
             return
-        for number, row in enumerate(self._sheet.iter_rows(), start=1):
+        for number, row in enumerate(self._values.iter_rows(), start=1):
             yield (
                 number,
                 {
