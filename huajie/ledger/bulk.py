@@ -51,7 +51,7 @@ from huajie.cases.periods import observation_last_day
 from huajie.cases.services._base import send_notification_mail
 from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
-from huajie.core.bulk import Ids, Writer, model_row, reserved_ids
+from huajie.core.bulk import Ids, Prototype, Writer, model_row, reserved_ids
 from huajie.courts.models import Person, PositionKind
 from huajie.ledger.plan import RowPlan
 from huajie.ledger.planner import Planner
@@ -85,6 +85,16 @@ class _Replay:
     notices: list[tuple[list[int], NotificationKind, str]] = field(default_factory=list)
 
 
+class _New:
+    """Fresh unsaved instances of the models a new case writes."""
+
+    def __init__(self) -> None:
+        self.case = Prototype(PetitionCase).make
+        self.petitioner = Prototype(Petitioner).make
+        self.original = Prototype(OriginalCase).make
+        self.visit = Prototype(Visit).make
+
+
 class NewCaseBatch:
     """Collects the import's bulk-eligible new cases and writes them batch by batch."""
 
@@ -96,6 +106,7 @@ class NewCaseBatch:
         self.pending: list[RowPlan] = []
         self.seen_ids: set[str] = set()  # petitioners' ID numbers met so far in the sheet
         self.known_ids: set[str] = set()  # those of the chunk already in the database
+        self._plan_ids: dict[int, list[str] | None] = {}  # the chunk's plans' ID numbers
         self.writer = Writer([*MODELS, AuditEvent], database_ids=[AuditEvent])
         self.ids: Ids | None = None
         self._taken: set[str] = set()  # the campaign's ledger numbers
@@ -106,12 +117,14 @@ class NewCaseBatch:
         self._accounts: dict[int, list[tuple[int, str]]] = {}  # person → (user, email)
         self._judges: dict[tuple[int | None, str], int | None] = {}
         self.mails: list[tuple[str, str, list[str]]] = []
+        self.new = _New()
 
     # --- routing ------------------------------------------------------------------------
 
     def prepare(self, plans: list[RowPlan]) -> None:
         """Look up, with one query, which of the chunk's petitioners are already known."""
-        numbers = {n for plan in plans for n in self._id_numbers(plan) or ()}
+        self._plan_ids = {id(plan): self._id_numbers(plan) for plan in plans}
+        numbers = {n for found in self._plan_ids.values() for n in found or ()}
         known = Petitioner.objects.filter(id_number__in=numbers)
         self.known_ids = {n for n in known.values_list("id_number", flat=True) if n}
 
@@ -119,7 +132,7 @@ class NewCaseBatch:
         """Whether `plan` is written here (and remembered); else the caller writes it through
         the services, after `flush()`."""
         eligible = plan.create is not None and not plan.record and not plan.originals
-        numbers = self._id_numbers(plan)
+        numbers = self._plan_ids.get(id(plan), []) if plan.create else []
         if numbers is None or any(n in self.seen_ids or n in self.known_ids for n in numbers):
             eligible = False
         self.seen_ids.update(numbers or ())
@@ -209,7 +222,7 @@ class NewCaseBatch:
             raise _Step("petitioners", exc) from exc
         if not plan.line.ledger_no:
             plan.line.ledger_no, plan.line.generated = ledger_no, True
-        case = PetitionCase(  # records._insert_case
+        case = self.new.case(  # records._insert_case
             campaign=importer.campaign,
             first_campaign=importer.campaign,
             ledger_no=ledger_no,
@@ -232,7 +245,7 @@ class NewCaseBatch:
             petitioners=[self._petitioner(p, now) for p in data.petitioners],
             originals=self._originals(case, data.original_cases),
             visits=[
-                Visit(
+                self.new.visit(
                     visited_on=v.visited_on,
                     level=v.level,
                     receiving_body=v.receiving_body,
@@ -268,7 +281,7 @@ class NewCaseBatch:
         name = data.name.strip()
         if not name:
             raise _Step("petitioners", Refused("信访人姓名不能为空。"))
-        return Petitioner(
+        return self.new.petitioner(
             name=name,
             id_number=normalize_id_number(data.id_number) if data.id_number.strip() else None,
             phone=data.phone.strip(),
@@ -290,7 +303,7 @@ class NewCaseBatch:
                     "original_numbers", Refused(f"原审案号“{data.number}”有误：{exc}")
                 ) from exc
             court = self.planner.by_code.get(number.court_code)
-            by_number[str(number)] = OriginalCase(
+            by_number[str(number)] = self.new.original(
                 number=str(number),
                 year=number.year,
                 court_code=number.court_code,
