@@ -3,7 +3,9 @@ time.
 
     python -m tests.bench.ledger [--rows 100000] [--real-rows 10000]
 
-Works on a fresh SQLite database under a temporary HUAJIE_VAR_DIR (never the real one).
+Works on a fresh SQLite database under a temporary HUAJIE_VAR_DIR (never the real one), or
+on the empty database of DATABASE_URL (PostgreSQL:
+`scripts/with-postgres python -m tests.bench ledger`); a database with courts is refused.
 Each phase runs in its own process so that its peak memory (ru_maxrss) is its own:
 
 - generate  a sheet of --rows rows (openpyxl write-only)
@@ -31,7 +33,6 @@ from typing import Any
 
 def _setup_django(var_dir: str) -> None:
     os.environ["HUAJIE_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -50,7 +51,11 @@ def phase_setup(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from huajie.courts.models import Court
     from tests.cases.world import build_world
+
+    if Court.objects.exists():
+        raise SystemExit("基准需要一个空数据库（DATABASE_URL 指向的库中已有法院数据）。")
 
     world = build_world()
     staff = world.lixia
@@ -195,7 +200,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.phase:
         run_phase(args)
         return
-    print(f"台账导入/导出基准：{args.rows} 行（实际导入 {args.real_rows} 行），目录 {args.var_dir}")
+    engine = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    print(
+        f"台账导入/导出基准（{engine}）：{args.rows} 行（实际导入 {args.real_rows} 行），"
+        f"目录 {args.var_dir}"
+    )
     extra = _child(args, "setup", {})
     for phase in ("generate", "read", "calamine", "dry-run", "import", "again", "export"):
         result = _child(args, phase, extra)
