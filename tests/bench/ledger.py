@@ -1,7 +1,7 @@
 """The ledger import and export at scale (R4, R22). Prints numbers, asserts nothing about
 time.
 
-    python -m tests.bench.ledger [--rows 100000] [--real-rows 10000]
+    python -m tests.bench.ledger [--rows 100000] [--real-rows 100000]
 
 Works on a fresh SQLite database under a temporary HUAJIE_VAR_DIR (never the real one), or
 on the empty database of DATABASE_URL (PostgreSQL:
@@ -12,7 +12,7 @@ Each phase runs in its own process so that its peak memory (ru_maxrss) is its ow
 - read      stream it through the ledger reader (openpyxl read-only + the merge scan)
 - calamine  read it with python-calamine, for comparison (it loads the whole sheet)
 - dry-run   check every row of it (plan only, nothing written)
-- import    import the first --real-rows rows through the services (one transaction)
+- import    import the first --real-rows rows (one transaction; new cases in bulk)
 - again     import the same rows again (idempotent: nothing changes)
 - export    export --rows cases (seeded directly, not through the services)
 """
@@ -189,11 +189,12 @@ def _child(args: argparse.Namespace, phase: str, extra: dict[str, Any]) -> dict[
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.ledger", description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--real-rows", type=int, default=10_000)
+    parser.add_argument("--real-rows", type=int, default=0, help="default: --rows")
     parser.add_argument("--phase", choices=sorted(PHASES))
     parser.add_argument("--var-dir")
     parser.add_argument("--extra", default="{}")
     args = parser.parse_args(argv)
+    args.real_rows = args.real_rows or args.rows
     args.var_dir = args.var_dir or tempfile.mkdtemp(prefix="huajie-bench-")
     args.sheet = str(Path(args.var_dir) / f"ledger-{args.rows}.xlsx")
     args.small_sheet = str(Path(args.var_dir) / f"ledger-{args.real_rows}.xlsx")
