@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -76,17 +77,6 @@ def reserved_ids(models: list[type[Model]]) -> Ids:
     return SequenceIds(models) if connection.vendor == "postgresql" else Ids(models)
 
 
-def model_row(obj: Model) -> Row:
-    """An unsaved model instance as a Writer row (its defaults already applied)."""
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-
-def _table_of(model: Any) -> tuple[str, list[str], list[str]]:
-    """(table, column names, attribute names) of a model's concrete fields."""
-    fields = model._meta.concrete_fields
-    return model._meta.db_table, [f.column for f in fields], [f.attname for f in fields]
-
-
 def _plain_defaults(model: Any) -> dict[str, Any]:
     """The value of each column a row may leave out: a constant default, else NULL or ""
     where allowed. Columns with a callable default (clock.now) must always be given."""
@@ -105,20 +95,38 @@ def _plain_defaults(model: Any) -> dict[str, Any]:
 
 class Writer:
     """Buffers rows per model and writes them in bulk: COPY on PostgreSQL, executemany on
-    SQLite. Rows are dicts by attribute name; every column must be given (no callable
-    defaults such as clock.now may sneak in: the data would not be deterministic)."""
+    SQLite. A row is a dict by attribute name (`add`; every column must be given or have a
+    constant default: no callable default such as clock.now may sneak in) or an unsaved
+    model instance (`add_object`). Rows are turned into column values as they are added."""
 
     def __init__(self, order: list[Any], database_ids: list[Any] | None = None) -> None:
         self.order = list(order)  # parents first, though the FKs are checked at commit
         # Models whose rows come without an id: the database numbers them in row order.
         self.database_ids = set(database_ids or ())
-        self.buffers: dict[Any, list[Row]] = {model: [] for model in order}
+        self.buffers: dict[Any, list[list[Any]]] = {model: [] for model in order}
         self.defaults: dict[Any, dict[str, Any]] = {m: _plain_defaults(m) for m in order}
+        self.fields: dict[Any, list[Any]] = {
+            m: [
+                f for f in m._meta.concrete_fields if not (f.primary_key and m in self.database_ids)
+            ]
+            for m in order
+        }
+        self.getters = {m: operator.attrgetter(*(f.attname for f in self.fields[m])) for m in order}
         self.written: dict[str, int] = {}
         self.postgres = connection.vendor == "postgresql"
 
     def add(self, model: Any, row: Row) -> None:
-        self.buffers[model].append(row)
+        defaults = self.defaults[model]
+        # A column neither given nor defaultable raises KeyError: a bug here, not data.
+        self.buffers[model].append(
+            [
+                row[f.attname] if f.attname in row else defaults[f.attname]
+                for f in self.fields[model]
+            ]
+        )
+
+    def add_object(self, model: Any, obj: Model) -> None:
+        self.buffers[model].append(list(self.getters[model](obj)))
 
     def pending(self) -> int:
         return sum(len(rows) for rows in self.buffers.values())
@@ -133,37 +141,27 @@ class Writer:
                     self.written[label] = self.written.get(label, 0) + len(rows)
                     rows.clear()
 
-    def _write(self, model: Any, rows: list[Row]) -> None:
-        table, columns, attnames = _table_of(model)
-        converters = self._converters(model)
-        if model in self.database_ids:
-            pk = model._meta.pk.attname
-            keep = [i for i, name in enumerate(attnames) if name != pk]
-            columns, attnames = [columns[i] for i in keep], [attnames[i] for i in keep]
-            converters = [(keep.index(i), c) for i, c in converters if i in keep]
-        defaults = self.defaults[model]
-        values: list[list[Any]] = []
-        for row in rows:
-            # A column neither given nor defaultable raises KeyError: a bug here, not data.
-            line = [row[a] if a in row else defaults[a] for a in attnames]
-            for index, convert in converters:
-                if line[index] is not None:
-                    line[index] = convert(line[index])
-            values.append(line)
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        name = connection.ops.quote_name(table)
+    def _write(self, model: Any, values: list[list[Any]]) -> None:
+        converters = self._converters(self.fields[model])
+        if converters:
+            for line in values:
+                for index, convert in converters:
+                    if line[index] is not None:
+                        line[index] = convert(line[index])
+        quoted = ", ".join(connection.ops.quote_name(f.column) for f in self.fields[model])
+        name = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
                     for line in values:
                         copy.write_row(line)
             else:
-                marks = ", ".join(["%s"] * len(columns))
+                marks = ", ".join(["%s"] * len(self.fields[model]))
                 # Table and column names come from the models' metadata, quoted; values bind.
                 sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608
                 cursor.executemany(sql, values)
 
-    def _converters(self, model: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+    def _converters(self, fields: list[Any]) -> list[tuple[int, Callable[[Any], Any]]]:
         """Per column, how a Python value becomes what the driver takes: JSON as text on
         both; on SQLite also datetimes as naive UTC text (as Django stores them), dates as
         ISO text, decimals as text."""
@@ -176,7 +174,7 @@ class Writer:
             )
         return [
             (index, table[f.get_internal_type()])
-            for index, f in enumerate(model._meta.concrete_fields)
+            for index, f in enumerate(fields)
             if f.get_internal_type() in table
         ]
 

@@ -51,7 +51,7 @@ from huajie.cases.periods import observation_last_day
 from huajie.cases.services._base import send_notification_mail
 from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
-from huajie.core.bulk import Ids, Prototype, Writer, model_row, reserved_ids
+from huajie.core.bulk import Ids, Prototype, Writer, reserved_ids
 from huajie.courts.models import Person, PositionKind
 from huajie.ledger.plan import RowPlan
 from huajie.ledger.planner import Planner
@@ -501,11 +501,11 @@ class NewCaseBatch:
         assert self.ids is not None
         ids, writer, case = self.ids, self.writer, replay.case
         case.pk = ids.take(PetitionCase)
-        writer.add(PetitionCase, model_row(case))
+        writer.add_object(PetitionCase, case)
         seen: set[int] = set()
         for petitioner in replay.petitioners:
             petitioner.pk = ids.take(Petitioner)
-            writer.add(Petitioner, model_row(petitioner))
+            writer.add_object(Petitioner, petitioner)
             if petitioner.pk not in seen:
                 seen.add(petitioner.pk)
                 writer.add(
@@ -520,10 +520,10 @@ class NewCaseBatch:
             original.pk, original.case_id = ids.take(OriginalCase), case.pk
             key = (original.court_id, original.trial_judge_name)
             original.trial_judge_id = self._judges.get(key) if original.court_id else None
-            writer.add(OriginalCase, model_row(original))
+            writer.add_object(OriginalCase, original)
         for visit in replay.visits:
             visit.pk, visit.case_id = ids.take(Visit), case.pk
-            writer.add(Visit, model_row(visit))
+            writer.add_object(Visit, visit)
         for event in replay.events:
             chain.append(
                 at=now,

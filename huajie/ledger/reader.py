@@ -89,9 +89,10 @@ class SheetFacts:
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 _ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
-# A formula (<f>) or an error value (t="e") in a cell; formulas in other elements (data
-# validations, conditional formats) are caught too, which only costs speed.
-_FORMULA_OR_ERROR = re.compile(rb'<(?:\w+:)?f\b|\bt="e"')
+# A cell's formula element (<f>, <f t="shared" …/>, with or without a namespace prefix) or
+# an error value (t="e"); plain substring tests, as fast as memchr. <formula1> of a data
+# validation (a template's drop-down list) does not match.
+_FORMULA_OR_ERROR = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>", b't="e"')
 _CHUNK = 1024 * 1024
 _OVERLAP = 1024  # longer than any <row …> or <mergeCell …> tag
 
@@ -111,7 +112,7 @@ def sheet_facts(path: Path, member: str) -> SheetFacts:
                 if match.start() < cut:
                     last_row = max(last_row, int(match.group(1)))
             refs.extend(m.group(1) for m in _MERGE.finditer(buffer) if m.start() < cut)
-            formulas = formulas or _FORMULA_OR_ERROR.search(buffer) is not None
+            formulas = formulas or any(token in buffer for token in _FORMULA_OR_ERROR)
             tail = buffer[cut:]
             if not chunk:
                 break

@@ -234,3 +234,19 @@ def test_a_sheet_with_a_formula_is_read_with_openpyxl(tmp_path: Path) -> None:
     assert sheet_facts(path, "xl/worksheets/sheet1.xml").has_formulas
     plain = save(tmp_path / "p.xlsx", [["信访人", "信访次数"], ["张三", "f=1"]])
     assert not sheet_facts(plain, "xl/worksheets/sheet1.xml").has_formulas
+
+
+def test_a_drop_down_list_is_not_a_formula(tmp_path: Path) -> None:
+    """Court templates carry data validations (a drop-down for 风险等级) whose <formula1>
+    is not a cell formula: such a sheet is still read the fast way."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["信访人", "风险等级"])
+    sheet.append(["张三", "一般"])
+    choice = DataValidation(type="list", formula1='"一般,较高,高"')
+    sheet.add_data_validation(choice)
+    choice.add("B2:B100")
+    book.save(tmp_path / "s.xlsx")
+    assert not sheet_facts(tmp_path / "s.xlsx", "xl/worksheets/sheet1.xml").has_formulas
