@@ -71,6 +71,8 @@ class Planner:
         self._by_id: dict[str, list[PetitionCase]] = {}
         self._by_name: dict[str, list[PetitionCase]] = {}
         self._petitioners: dict[str, Petitioner] = {}
+        self._stand_ins: dict[tuple[int, bool], PetitionCase] = {}
+        self._refusals: dict[tuple[str, int, int, bool], str | None] = {}
 
     # --- chunks -------------------------------------------------------------------------
 
@@ -266,7 +268,10 @@ class Planner:
         self, plan: RowPlan, court: Court, is_major: bool, roles: Iterable[str]
     ) -> dict[str, Person]:
         """The people the team cells name at `court`, each eligible for the place."""
-        stand_in = PetitionCase(court=court, is_major=is_major)
+        stand_in = self._stand_ins.get((court.pk, is_major))
+        if stand_in is None:  # only read: one per court and kind serves every row
+            stand_in = PetitionCase(court=court, is_major=is_major)
+            self._stand_ins[(court.pk, is_major)] = stand_in
         title = plan.parsed.get("leader_title")
         team: dict[str, Person] = {}
         for role in roles:
@@ -292,11 +297,20 @@ class Planner:
         if len(candidates) > 1:
             return self._one_of(plan, role, candidates, stand_in, title)
         person = candidates[0]
-        refusal = member_refusal(role, person, stand_in)
+        refusal = self.refusal(role, person, stand_in)
         if refusal:
             self.problem(plan, role, refusal.rstrip("。"), f"请改填符合条件的{label}")
             return None
         return person
+
+    def refusal(self, role: str, person: Person, stand_in: PetitionCase) -> str | None:
+        """`eligibility.member_refusal`, remembered: it depends only on the person, the
+        court and whether the case is major, and a sheet names the same people again and
+        again."""
+        key = (role, person.pk, stand_in.court_id, stand_in.is_major)
+        if key not in self._refusals:
+            self._refusals[key] = member_refusal(role, person, stand_in)
+        return self._refusals[key]
 
     def _one_of(
         self,
@@ -308,7 +322,7 @@ class Planner:
     ) -> Person | None:
         """Several people of the court share the name: the one eligible for the place (and,
         for the leader, holding the position in 包案领导职务), or a problem."""
-        fitting = [p for p in candidates if member_refusal(role, p, stand_in) is None]
+        fitting = [p for p in candidates if self.refusal(role, p, stand_in) is None]
         if role == "leader" and title:
             fitting = [p for p in fitting if any(x.title in title for x in p.positions.all())]
         if len(fitting) == 1:
