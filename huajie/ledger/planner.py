@@ -26,7 +26,7 @@ from huajie.cases.models import OriginalCase, PetitionCase, Petitioner
 from huajie.core import clock
 from huajie.courts.models import Court, Person
 from huajie.ledger.courtnames import CourtIndex
-from huajie.ledger.export import export_queryset
+from huajie.ledger.export import export_queryset, related
 from huajie.ledger.parser import ParsedRow
 from huajie.ledger.plan import HEADERS, Importer, RowPlan, shorten
 from huajie.ledger.reader import Layout
@@ -114,7 +114,7 @@ class Planner:
             same_people, campaign=self.importer.campaign, pk__lte=self._last_case_pk
         ).distinct()
         for case in export_queryset(candidates):
-            for petitioner in case.petitioners.all():
+            for petitioner in related(case, "petitioners"):
                 number = petitioner.id_number
                 if number is not None and number in wanted:
                     self._by_id.setdefault(number, []).append(case)
@@ -369,7 +369,7 @@ class Planner:
 
 
 def _names(case: PetitionCase) -> list[str]:
-    return [p.name for p in case.petitioners.all()]
+    return [p.name for p in related(case, "petitioners")]
 
 
 def _narrow(
@@ -378,7 +378,7 @@ def _narrow(
     """Cases with the row's case numbers and claims. Not `strict` (matched by ID number):
     a criterion that fits none is dropped; `strict` (matched by name): it must fit."""
     for fits in (
-        lambda c: {o.number for o in c.original_cases.all()} == numbers,
+        lambda c: {o.number for o in related(c, "original_cases")} == numbers,
         lambda c: not claims or c.claims == claims,
     ):
         narrowed = [c for c in cases if fits(c)]

@@ -29,7 +29,7 @@ from huajie.cases.models import (
     VisitLevel,
 )
 from huajie.courts.models import Court, PositionKind
-from huajie.ledger.export import row_values
+from huajie.ledger.export import related, row_values
 from huajie.ledger.parser import ParsedRow, parse_values
 from huajie.ledger.plan import (
     HEADERS,
@@ -500,7 +500,7 @@ class CaseChanges:
         numbers = row.get("original_numbers") or self.exported.get("original_numbers")
         judges = originals_column(self.p, plan, "trial_judges", len(numbers))
         causes = originals_column(self.p, plan, "causes", len(numbers))
-        stored = {o.number: o for o in self.case.original_cases.all()}
+        stored = {o.number: o for o in related(self.case, "original_cases")}
         for number, judge, cause in zip(numbers, judges, causes, strict=True):
             known = stored.get(str(number))
             new = (
