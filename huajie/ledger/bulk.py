@@ -49,6 +49,7 @@ from huajie.cases.models import (
 )
 from huajie.cases.periods import observation_last_day
 from huajie.cases.services._base import send_notification_mail
+from huajie.cases.services.records import new_case_fields
 from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
 from huajie.core.bulk import Ids, Prototype, Writer, reserved_ids
@@ -222,23 +223,10 @@ class NewCaseBatch:
             raise _Step("petitioners", exc) from exc
         if not plan.line.ledger_no:
             plan.line.ledger_no, plan.line.generated = ledger_no, True
-        case = self.new.case(  # records._insert_case
-            campaign=importer.campaign,
-            first_campaign=importer.campaign,
-            ledger_no=ledger_no,
-            origin=Origin.STOCK,
-            petition_type=data.petition_type,
-            claims=data.claims,
-            risk_level=data.risk_level,
-            extreme_tendency=data.extreme_tendency,
-            is_major=data.is_major,
-            remarks=data.remarks,
-            source_stage=data.source_stage,
-            court=importer.holding_court,
-            status=CaseStatus.UNALLOCATED,
-            created_at=now,
-            updated_at=now,
+        fields = new_case_fields(
+            importer.campaign, ledger_no, Origin.STOCK, importer.holding_court, data
         )
+        case = self.new.case(**fields, created_at=now, updated_at=now)
         replay = _Replay(
             plan,
             case,

@@ -136,23 +136,32 @@ class CaseInput:
     visits: list[VisitInput] = field(default_factory=list)
 
 
+def new_case_fields(
+    campaign: Campaign, ledger_no: str, origin: Origin, holding_court: Court, data: CaseInput
+) -> dict[str, Any]:
+    """The fields of a case just entered (also the ledger import's bulk replay)."""
+    return {
+        "campaign": campaign,
+        "first_campaign": campaign,
+        "ledger_no": ledger_no,
+        "origin": origin,
+        "petition_type": data.petition_type,
+        "claims": data.claims,
+        "risk_level": data.risk_level,
+        "extreme_tendency": data.extreme_tendency,
+        "is_major": data.is_major,
+        "remarks": data.remarks,
+        "source_stage": data.source_stage,
+        "court": holding_court,
+        "status": CaseStatus.UNALLOCATED,
+    }
+
+
 def _insert_case(
     campaign: Campaign, ledger_no: str, origin: Origin, holding_court: Court, data: CaseInput
 ) -> PetitionCase:
     return PetitionCase.objects.create(
-        campaign=campaign,
-        first_campaign=campaign,
-        ledger_no=ledger_no,
-        origin=origin,
-        petition_type=data.petition_type,
-        claims=data.claims,
-        risk_level=data.risk_level,
-        extreme_tendency=data.extreme_tendency,
-        is_major=data.is_major,
-        remarks=data.remarks,
-        source_stage=data.source_stage,
-        court=holding_court,
-        status=CaseStatus.UNALLOCATED,
+        **new_case_fields(campaign, ledger_no, origin, holding_court, data)
     )
 
 
