@@ -108,6 +108,7 @@ class NewCaseBatch:
         self.seen_ids: set[str] = set()  # petitioners' ID numbers met so far in the sheet
         self.known_ids: set[str] = set()  # those of the chunk already in the database
         self._plan_ids: dict[int, list[str] | None] = {}  # the chunk's plans' ID numbers
+        self._normalized: dict[str, str] = {}  # the chunk's ID numbers as typed → normalised
         self.writer = Writer([*MODELS, AuditEvent], database_ids=[AuditEvent])
         self.ids: Ids | None = None
         self._taken: set[str] = set()  # the campaign's ledger numbers
@@ -124,6 +125,7 @@ class NewCaseBatch:
 
     def prepare(self, plans: list[RowPlan]) -> None:
         """Look up, with one query, which of the chunk's petitioners are already known."""
+        self._normalized = {}
         self._plan_ids = {id(plan): self._id_numbers(plan) for plan in plans}
         numbers = {n for found in self._plan_ids.values() for n in found or ()}
         known = Petitioner.objects.filter(id_number__in=numbers)
@@ -141,18 +143,21 @@ class NewCaseBatch:
             self.pending.append(plan)
         return eligible
 
-    @staticmethod
-    def _id_numbers(plan: RowPlan) -> list[str] | None:
-        """The plan's petitioners' ID numbers, normalised; None when one is invalid (the
-        services then refuse it with their message)."""
+    def _id_numbers(self, plan: RowPlan) -> list[str] | None:
+        """The plan's petitioners' ID numbers, normalised (and remembered for the replay);
+        None when one is invalid (the services then refuse it with their message)."""
         if plan.create is None:
             return []
-        try:
-            return [
-                normalize_id_number(p.id_number) for p in plan.create.petitioners if p.id_number
-            ]
-        except IdNumberError:
-            return None
+        numbers = []
+        for petitioner in plan.create.petitioners:
+            raw = petitioner.id_number
+            if raw:
+                try:
+                    self._normalized[raw] = normalize_id_number(raw)
+                except IdNumberError:
+                    return None
+                numbers.append(self._normalized[raw])
+        return numbers
 
     # --- writing ------------------------------------------------------------------------
 
@@ -271,7 +276,7 @@ class NewCaseBatch:
             raise _Step("petitioners", Refused("信访人姓名不能为空。"))
         return self.new.petitioner(
             name=name,
-            id_number=normalize_id_number(data.id_number) if data.id_number.strip() else None,
+            id_number=self._normalized[data.id_number] if data.id_number.strip() else None,
             phone=data.phone.strip(),
             domicile=data.domicile.strip(),
             residence=data.residence.strip(),

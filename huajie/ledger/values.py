@@ -66,6 +66,10 @@ def normalize_header(text: Any) -> str:
 
 def text_of(value: Any) -> str:
     """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD, stripped."""
+    if type(value) is str:  # most cells; called several times a cell
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
