@@ -9,7 +9,6 @@ at once, and the transaction is rolled back.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -53,20 +52,6 @@ def import_sheet(
     report = ImportReport(
         file_name=file_name or path.name, campaign=importer.campaign.year, dry_run=dry_run
     )
-    try:
-        return _import_sheet(path, importer, report, dry_run, progress, record)
-    finally:
-        gc.unfreeze()
-
-
-def _import_sheet(
-    path: Path,
-    importer: Importer,
-    report: ImportReport,
-    dry_run: bool,
-    progress: Progress | None,
-    record: LedgerImport | None,
-) -> ImportReport:
     try:
         inspect_file(path)
         with LedgerSheet(path) as sheet:
@@ -157,10 +142,6 @@ def _run(
             report.rows_read += 1
         if progress is not None:
             progress(report.rows_read, max(total, report.rows_read))
-        # What survives a chunk (the report's lines, what the planner remembers) lives to
-        # the end: set it aside from the cyclic garbage collector, whose full passes over a
-        # growing heap cost an eighth of a 50,000-row import. `import_sheet` gives it back.
-        gc.freeze()
 
 
 def _apply_chunk(
