@@ -20,8 +20,10 @@ Each phase runs in its own process so that its peak memory (ru_maxrss) is its ow
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -29,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _setup_django(var_dir: str) -> None:
@@ -207,8 +211,10 @@ def main(argv: list[str] | None = None) -> None:
         f"目录 {args.var_dir}"
     )
     extra = _child(args, "setup", {})
+    phases: list[dict[str, Any]] = []
     for phase in ("generate", "read", "calamine", "dry-run", "import", "again", "export"):
         result = _child(args, phase, extra)
+        phases.append({"phase": phase, **result})
         seconds, peak = result.pop("seconds"), result.pop("peak_mb")
         base = result.pop("baseline_mb")
         rows = result.get("rows", args.rows)
@@ -216,6 +222,19 @@ def main(argv: list[str] | None = None) -> None:
         memory = f"峰值内存 {peak:7.1f} MB（起点 {base:.1f}）"
         print(f"{phase:9} {seconds:9.1f} 秒  {memory}  {rate}  {result}")
         sys.stdout.flush()
+    out = ROOT / "var" / "bench" / f"ledger-{engine.lower()}-{args.rows}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "engine": engine,
+        "rows": args.rows,
+        "imported_rows": args.real_rows,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "phases": phases,
+    }
+    out.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"结果已写入 {out}")
 
 
 if __name__ == "__main__":
