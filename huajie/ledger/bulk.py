@@ -19,7 +19,6 @@ problem on the row, like the services' refusals, and the import is rolled back.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +30,6 @@ from huajie.audit.models import AuditEvent
 from huajie.audit.services import Chain, jsonable, lock_chain_head
 from huajie.cases import services, transitions
 from huajie.cases.allocation import Suggestion
-from huajie.cases.casenumber import CaseNumberError, parse_case_number
 from huajie.cases.eligibility import TEAM_ROLES, missing_roles
 from huajie.cases.identity import IdNumberError, normalize_id_number
 from huajie.cases.models import (
@@ -44,12 +42,15 @@ from huajie.cases.models import (
     PetitionCase,
     Petitioner,
     ResolutionMethod,
-    Stage,
     Visit,
 )
 from huajie.cases.periods import observation_last_day
 from huajie.cases.services._base import send_notification_mail
-from huajie.cases.services.records import new_case_fields
+from huajie.cases.services.records import (
+    new_case_fields,
+    original_case_fields,
+    parse_original_number,
+)
 from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
 from huajie.core.bulk import Ids, Prototype, Writer, reserved_ids
@@ -57,12 +58,10 @@ from huajie.courts.models import Person, PositionKind
 from huajie.ledger.plan import RowPlan
 from huajie.ledger.planner import Planner
 
-log = logging.getLogger(__name__)
 
 Through = PetitionCase.petitioners.through
 # Parents first; the audit events' ids are the database's (in order, under the chain's lock).
 MODELS: list[Any] = [Petitioner, PetitionCase, Through, OriginalCase, Visit, Notification]
-STAGES = {"立案": Stage.FILING, "审判": Stage.TRIAL, "执行": Stage.ENFORCEMENT}
 
 
 class _Step(Exception):
@@ -236,7 +235,7 @@ class NewCaseBatch:
             plan,
             case,
             petitioners=[self._petitioner(p, now) for p in data.petitioners],
-            originals=self._originals(case, data.original_cases),
+            originals=self._originals(data.original_cases),
             visits=[
                 self.new.visit(
                     visited_on=v.visited_on,
@@ -283,29 +282,18 @@ class NewCaseBatch:
             created_at=now,
         )
 
-    def _originals(
-        self, case: PetitionCase, items: Iterable[services.OriginalCaseInput]
-    ) -> list[OriginalCase]:
-        """`records._original_case_add` for each (a number given twice: the last wins)."""
+    def _originals(self, items: Iterable[services.OriginalCaseInput]) -> list[OriginalCase]:
+        """`records._original_case_add` for each (a number given twice: the last wins); the
+        judges are looked up for the whole batch in `_lookup_people`."""
         by_number: dict[str, OriginalCase] = {}
         for data in items:
             try:
-                number = parse_case_number(data.number)
-            except CaseNumberError as exc:
-                raise _Step(
-                    "original_numbers", Refused(f"原审案号“{data.number}”有误：{exc}")
-                ) from exc
+                number = parse_original_number(data.number)
+            except Refused as exc:
+                raise _Step("original_numbers", exc) from exc
             court = self.planner.by_code.get(number.court_code)
             by_number[str(number)] = self.new.original(
-                number=str(number),
-                year=number.year,
-                court_code=number.court_code,
-                type_code=number.type_code,
-                serial=number.serial,
-                court=court,
-                trial_judge_name=data.trial_judge_name.strip(),
-                cause=data.cause.strip(),
-                stage=data.stage or STAGES[number.stage],
+                number=str(number), **original_case_fields(number, data, court)
             )
         return list(by_number.values())
 
@@ -456,7 +444,9 @@ class NewCaseBatch:
     # --- people and accounts --------------------------------------------------------------
 
     def _court_contacts(self, court_id: int) -> list[int]:
-        """`services._base._court_contacts`: the court's petition contacts (persons)."""
+        """`services._base._court_contacts`: the court's petition contacts (persons). One
+        query per court for the whole import, remembered: a sheet's cases go to a few
+        courts, and the contacts are needed during the replay, before the batch lookup."""
         if court_id not in self._contacts:
             people = Person.objects.filter(
                 court_id=court_id, positions__kind=PositionKind.PETITION_CONTACT

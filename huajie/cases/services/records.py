@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from huajie.cases.casenumber import CaseNumberError, parse_case_number
+from huajie.cases.casenumber import CaseNumber, CaseNumberError, parse_case_number
 from huajie.cases.identity import IdNumberError, normalize_id_number
 from huajie.cases.models import (
     AcceptanceRequest,
@@ -211,33 +211,42 @@ def case_create(
     return case
 
 
-def _original_case_add(case: PetitionCase, data: OriginalCaseInput) -> OriginalCase:
+STAGE_OF_NUMBER = {"立案": Stage.FILING, "审判": Stage.TRIAL, "执行": Stage.ENFORCEMENT}
+
+
+def parse_original_number(text: str) -> CaseNumber:
     try:
-        number = parse_case_number(data.number)
+        return parse_case_number(text)
     except CaseNumberError as exc:
-        raise Refused(f"原审案号“{data.number}”有误：{exc}") from exc
+        raise Refused(f"原审案号“{text}”有误：{exc}") from exc
+
+
+def original_case_fields(
+    number: CaseNumber, data: OriginalCaseInput, court: Court | None
+) -> dict[str, Any]:
+    """An original case's fields but its judge (also the ledger import's bulk replay)."""
+    return {
+        "year": number.year,
+        "court_code": number.court_code,
+        "type_code": number.type_code,
+        "serial": number.serial,
+        "court": court,
+        "trial_judge_name": data.trial_judge_name.strip(),
+        "cause": data.cause.strip(),
+        "stage": data.stage or STAGE_OF_NUMBER[number.stage],
+    }
+
+
+def _original_case_add(case: PetitionCase, data: OriginalCaseInput) -> OriginalCase:
+    number = parse_original_number(data.number)
     court = Court.objects.filter(code=number.court_code).first()
     judge = None
     if court is not None and data.trial_judge_name:
         judge = Person.objects.filter(court=court, name=data.trial_judge_name.strip()).first()
-    stage = (
-        data.stage
-        or {"立案": Stage.FILING, "审判": Stage.TRIAL, "执行": Stage.ENFORCEMENT}[number.stage]
-    )
     original, _ = OriginalCase.objects.update_or_create(
         case=case,
         number=str(number),
-        defaults={
-            "year": number.year,
-            "court_code": number.court_code,
-            "type_code": number.type_code,
-            "serial": number.serial,
-            "court": court,
-            "trial_judge_name": data.trial_judge_name.strip(),
-            "trial_judge": judge,
-            "cause": data.cause.strip(),
-            "stage": stage,
-        },
+        defaults={**original_case_fields(number, data, court), "trial_judge": judge},
     )
     return original
 
