@@ -58,7 +58,6 @@ from huajie.courts.models import Person, PositionKind
 from huajie.ledger.plan import RowPlan
 from huajie.ledger.planner import Planner
 
-
 Through = PetitionCase.petitioners.through
 # Parents first; the audit events' ids are the database's (in order, under the chain's lock).
 MODELS: list[Any] = [Petitioner, PetitionCase, Through, OriginalCase, Visit, Notification]
