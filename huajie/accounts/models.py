@@ -16,6 +16,7 @@ class Scope(models.TextChoices):
     COURT = "court", "本院"
     SUBTREE = "subtree", "本院及下级法院"
     PROVINCE = "province", "全省"
+    NATION = "nation", "全国"  # every court of every province; needs no court of its own
 
 
 class Role(models.TextChoices):
@@ -27,6 +28,9 @@ class Role(models.TextChoices):
     JUDGE = "judge", "法官/工作人员"
     COURT_ADMIN = "court_admin", "本院管理员"
     PROVINCE_OFFICE = "province_office", "省法院信访办"
+    # National supervision (issue #7): watches every province, reads figures and reports,
+    # changes nothing in any case.
+    NATION_OFFICE = "nation_office", "全国督导"
     ADMIN = "admin", "系统管理员"
 
 

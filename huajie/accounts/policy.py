@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from huajie.accounts.models import Role, Scope, User
-from huajie.courts.models import Court, CourtQuerySet
+from huajie.courts.models import Court, CourtQuerySet, nation
 
 # What request.user can be: the policy answers for anonymous visitors too (they see nothing).
 AnyUser = User | AnonymousUser
@@ -100,7 +100,7 @@ def sight_of(user: AnyUser) -> Sight | None:
     """None for anyone who sees nothing: anonymous, inactive, or not linked to a court."""
     if not isinstance(user, User) or not user.is_active:
         return None
-    if user.is_superuser:
+    if user.is_superuser or user.scope == Scope.NATION:
         return Sight(user, everything=True)
     court = user.court
     if court is None:
@@ -338,11 +338,13 @@ def _issues_bulletins(user: User, court: Court, obj: Any) -> bool:
 
 
 def _supervises(user: User, court: Court, obj: Any) -> bool:
-    """Assessment figures and reports: court leaders and the petition offices, not judges."""
+    """Assessment figures and reports: court leaders, the petition offices and national
+    supervision, not judges."""
     return user.is_superuser or user.role in (
         Role.PETITION_OFFICE,
         Role.COURT_LEADER,
         Role.PROVINCE_OFFICE,
+        Role.NATION_OFFICE,
         Role.ADMIN,
     )
 
@@ -387,9 +389,18 @@ def publications_filter(user: AnyUser, qs: QuerySet[M], province_field: str) -> 
 
 
 def sight_root(user: AnyUser) -> Court | None:
-    """The top of what the user sees: the high court for the province office, the own court
-    for the others (an ancestor's path sorts before its descendants')."""
+    """The top of what the user sees: the nation for national supervision and superusers,
+    the high court for the province office, the own court for the others (an ancestor's
+    path sorts before its descendants')."""
+    if sees_nation(user):
+        return nation()
     return scope_courts(user).order_by("path").first()
+
+
+def sees_nation(user: AnyUser) -> bool:
+    """Whether the user sees every province (a superuser, or national supervision)."""
+    sight = sight_of(user)
+    return sight is not None and sight.everything
 
 
 # --- the ledger import (R22) -------------------------------------------------------------

@@ -22,6 +22,7 @@ from huajie.accounts.policy import (
     can,
     publications_filter,
     reads_publications_of,
+    sees_nation,
     user_of,
 )
 from huajie.bulletins import content, services
@@ -40,7 +41,7 @@ def _province_of(user: User) -> Court | None:
     court = user.court
     if court is not None:
         return Court.objects.get(path=court.root_path())
-    if user.is_superuser:
+    if sees_nation(user):  # a superuser or national supervision: the first province
         return Court.objects.filter(parent__isnull=True).order_by("path").first()
     return None
 

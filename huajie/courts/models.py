@@ -89,6 +89,11 @@ class Court(models.Model):
     def root_path(self) -> str:
         return self.path[: PATH_STEP + 1]
 
+    @property
+    def is_nation(self) -> bool:
+        """The whole country (`nation()`), not a court of the tree."""
+        return self.pk is None and self.path == ""
+
     def superior(self) -> Court | None:
         """The reviewing court for this court's cases: the parent, or itself at the top (R11)."""
         return self.parent
@@ -193,3 +198,11 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def nation() -> Court:
+    """The whole country as the node above the 32 high courts (issue #7), for national
+    supervision. It is never saved: its path is empty, so every court is within it and the
+    high courts (parent None) are its children, and the tree code that works by path
+    (subtrees, children, drill-down) works on it unchanged."""
+    return Court(name="全国法院", short_name="全国", code="", level="", path="")

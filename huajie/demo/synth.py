@@ -76,7 +76,8 @@ from huajie.courts.models import (
     PositionKind,
 )
 
-ADMIN_USERNAME = "synth_admin"  # the national account; also marks a database made here
+ADMIN_USERNAME = "synth_admin"  # the superuser; also marks a database made here
+NATION_USERNAME = "synth_nation"  # national supervision (全国督导): sees all, changes nothing
 MIN_COURTS = 96  # every province needs a high, an intermediate and a basic court
 MAX_CASES = 1_000_000
 
@@ -1432,7 +1433,8 @@ def build_tree(
     ctx_writer: Writer, ids: Ids, options: Options, joined: dt.datetime
 ) -> tuple[list[CourtPlan], dict[int, Staff], dict[int, tuple[int, str]]]:
     """The courts, their staff and two accounts per court (office `<prefix>_xf`, leader
-    `<prefix>_ld`), plus the national `synth_admin`."""
+    `<prefix>_ld`), plus the superuser `synth_admin` and national supervision
+    `synth_nation`."""
     rng = random.Random(f"{options.seed}:people")  # noqa: S311  (synthetic data, not secrets)
     plans = plan_courts(options.courts, ids.take(Court))
     ids._next[Court] = plans[-1].id + 1
@@ -1468,6 +1470,18 @@ def build_tree(
         User,
         _user_row(
             uid, ADMIN_USERNAME, first.contacts[1], Role.ADMIN, Scope.PROVINCE, password, joined
+        ),
+    )
+    ctx_writer.add(
+        User,
+        _user_row(
+            ids.take(User),
+            NATION_USERNAME,
+            None,
+            Role.NATION_OFFICE,
+            Scope.NATION,
+            password,
+            joined,
         ),
     )
     return plans, staff, actors

@@ -13,6 +13,7 @@ month so far, at most 11), the re-petition and visit timeline (2), the warnings 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -37,10 +38,13 @@ def stale_after_days() -> int:
 
 
 def case_list_url(court: Court, own: bool, **params: str) -> str:
-    """The case list of exactly the cases a cell counts (see huajie/cases/listing.py)."""
-    query = {"court": str(court.pk)}
-    if not own:
-        query["with_subordinates"] = "on"
+    """The case list of exactly the cases a cell counts (see huajie/cases/listing.py); for
+    the nation, the list of every case the national viewer sees."""
+    query: dict[str, str] = {}
+    if not court.is_nation:
+        query["court"] = str(court.pk)
+        if not own:
+            query["with_subordinates"] = "on"
     query.update(params)
     return f"{reverse('cases:list')}?{urlencode(query)}"
 
@@ -113,11 +117,14 @@ class Warning:
 
 def warnings(node: Court, snap: Snapshot, today: dt.date) -> list[Warning]:
     """What needs attention now under `node`: one grouped query over the current cases,
-    plus the courts behind pace from the snapshot."""
+    plus the courts behind pace from the snapshot. Under the nation the counts are listed
+    by province."""
     stale_cutoff = clock.start_of_day(today - dt.timedelta(days=stale_after_days()))
+    cases = PetitionCase.objects.all()
+    if not node.is_nation:
+        cases = cases.filter(court__path__startswith=node.path)
     rows = (
-        PetitionCase.objects.filter(court__path__startswith=node.path)
-        .values("court")
+        cases.values("court")
         .annotate(
             nominal=Count("pk", filter=Q(possibly_nominal=True)),
             stale=Count("pk", filter=Q(status__in=OPEN_STATUSES, updated_at__lt=stale_cutoff)),
@@ -132,25 +139,33 @@ def warnings(node: Court, snap: Snapshot, today: dt.date) -> list[Warning]:
         )
         .order_by()
     )
-    names = {c.pk: c for c in snap.courts}
-    found: dict[str, list[tuple[str, int, str | None]]] = {
-        k: [] for k in ("nominal", "stale", "observation", "repetition")
-    }
+    keys = ("nominal", "stale", "observation", "repetition")
+    # Each court's counts go to the line they are listed on: the court itself, or under the
+    # nation its province (the high court with its tree).
+    line_of = {c.pk: c for c in snap.courts}
+    if node.is_nation:
+        provinces = {c.path: c for c in snap.children(node)}
+        line_of = {c.pk: provinces[c.root_path()] for c in snap.courts}
+    counted: dict[Court, dict[str, int]] = {}
+    for row in rows:
+        counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
+        line = line_of.get(counts["court"])
+        if line is not None:
+            totals = counted.setdefault(line, dict.fromkeys(keys, 0))
+            for key in keys:
+                totals[key] += counts[key]
     params: dict[str, dict[str, str]] = {
         "nominal": {"nominal": "1"},
         "stale": {"sort": "updated"},
         "observation": {"status": CaseStatus.OBSERVATION},
         "repetition": {"reopened": "1", "status": CaseStatus.IN_RESOLUTION},
     }
-    for row in sorted(rows, key=lambda r: names[r["court"]].path if r["court"] in names else ""):
-        court = names.get(row["court"])
-        if court is None:
-            continue
-        counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
+    found: dict[str, list[tuple[str, int, str | None]]] = {k: [] for k in keys}
+    for line in sorted(counted, key=lambda c: c.path):
         for key, items in found.items():
-            if counts[key]:
-                url = case_list_url(court, True, **params[key])
-                items.append((court.short_name, counts[key], url))
+            if n := counted[line][key]:
+                url = case_list_url(line, own=not node.is_nation, **params[key])
+                items.append((line.short_name, n, url))
     behind: list[tuple[str, int, str | None]] = [
         (r.court.short_name, r.figures.open, None) for r in snap.behind_pace(node) if r.figures.open
     ]
@@ -216,7 +231,9 @@ def chart_data(snap: Snapshot, node: Court, rows: list[TableRow]) -> dict[str, A
 
 def _progress(snap: Snapshot, node: Court, total: Figures) -> dict[str, Any]:
     campaign, day = snap.campaign, snap.day
-    points = metrics.progress_series(campaign, node, metrics.progress_points(campaign, day))
+    days = metrics.progress_points(campaign, day)
+    today = metrics.Point(day, total.tasks, total.accepted)  # the snapshot's, no query
+    points = metrics.progress_series(campaign, node, days, last=today)
     result: dict[str, Any] = {
         "open": [[p.day.isoformat(), p.open] for p in points],
         "target": [
@@ -265,15 +282,26 @@ def _grid(snap: Snapshot, node: Court) -> dict[str, Any] | None:
     children = snap.children(node)
     if not children:
         return None
+    if node.is_nation:  # a line per province: the high court's own cases, then each area
+        return _cells(
+            [(p.short_name, [p, *snap.children(p)]) for p in children],
+            lambda c: snap.own(c) if c.is_high else snap.subtree(c),
+        )
     if any(snap.children(c) for c in children):
         lines = [(f"{node.short_name}（本院）", [node])]
         lines += [(c.short_name, [c, *snap.children(c)]) for c in children]
     else:
         lines = [(node.short_name, [node, *children])]
+    return _cells(lines, snap.own)
+
+
+def _cells(
+    lines: list[tuple[str, list[Court]]], figures_of: Callable[[Court], Figures]
+) -> dict[str, Any]:
     cells: list[list[Any]] = []
     for y, (_name, courts) in enumerate(lines):
         for x, court in enumerate(courts):
-            rate = snap.own(court).rate
+            rate = figures_of(court).rate
             value = None if rate is None else round(rate * 100, 1)
             cells.append([x, y, value, court.short_name])
     return {

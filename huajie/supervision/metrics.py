@@ -85,7 +85,7 @@ from huajie.cases.models import (
     VisitLevel,
 )
 from huajie.core import clock
-from huajie.courts.models import Court
+from huajie.courts.models import PATH_STEP, Court
 
 PERIOD_DAYS = 14  # R17: a bulletin every two weeks
 
@@ -221,10 +221,13 @@ def _province_cases(campaign: Campaign, cutoff: dt.datetime, province: Court) ->
 
     A case never leaves its province (allocation and escalation stay inside it), so the
     current court is a safe first filter; it is given as a list of court ids so that the
-    planner starts from the (court, status) index instead of from every case of the year."""
+    planner starts from the (court, status) index instead of from every case of the year.
+    For the nation (`courts.models.nation()`) there is no court condition."""
     carried_in = AuditEvent.objects.filter(
         verb=CARRY_OVER, at__lt=cutoff, after__campaign=campaign.year
     ).values("case_id")
+    if province.is_nation:
+        return PetitionCase.objects.filter(Q(first_campaign=campaign) | Q(pk__in=carried_in))
     courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
     # The court condition in each branch of the OR, so that the first branch is one look-up
     # of the (first_campaign, court, status) index per court.
@@ -362,6 +365,8 @@ class Snapshot:
     province: Court
     courts: list[Court]  # the province's courts in tree order
     by_court: dict[int, Figures]
+    _subtrees: dict[str, Figures] | None = field(default=None, init=False, repr=False)
+    _children: dict[int | None, list[Court]] | None = field(default=None, init=False, repr=False)
 
     @property
     def expected(self) -> float:
@@ -371,26 +376,49 @@ class Snapshot:
         return self.by_court.get(court.pk) or Figures()
 
     def subtree(self, court: Court) -> Figures:
-        return sum_figures(
-            self.by_court[c.pk]
-            for c in self.courts
-            if c.path.startswith(court.path) and c.pk in self.by_court
-        )
+        """The figures of `court` and every court below it (of everything, for the nation)."""
+        if self._subtrees is None:
+            self._subtrees = self._sum_subtrees()
+        return self._subtrees.get(court.path) or Figures()
+
+    def _sum_subtrees(self) -> dict[str, Figures]:
+        """Every court's figures added to itself and to each of its ancestors (the nation's
+        path is ""): one pass, so a national page of 3,500 courts asks cheaply."""
+        totals: dict[str, Figures] = {}
+        for court in self.courts:
+            figures = self.by_court.get(court.pk)
+            if figures is None:
+                continue
+            path = court.path
+            for end in range(0, len(path) + 1, PATH_STEP + 1):
+                totals.setdefault(path[:end], Figures()).add(figures)
+        return totals
 
     def children(self, court: Court) -> list[Court]:
-        return [c for c in self.courts if c.parent_id == court.pk]
+        if self._children is None:
+            self._children = {}
+            for c in self.courts:
+                self._children.setdefault(c.parent_id, []).append(c)
+        return self._children.get(court.pk, [])
 
     def rows(self, node: Court) -> list[Row]:
         """The drill-down table of `node`: the court itself, then each child with its
         subordinates (for the province: the high court, then each intermediate court's
         area)."""
-        rows = [Row(node, self.own(node), own=bool(self.children(node)))]
+        rows = [] if node.is_nation else [Row(node, self.own(node), own=bool(self.children(node)))]
         rows += [Row(child, self.subtree(child)) for child in self.children(node)]
         return rows
 
     def behind_pace(self, node: Court) -> list[Row]:
-        """Every court under `node` (itself included) with tasks whose rate is below pace."""
+        """Every court under `node` (itself included) with tasks whose rate is below pace;
+        for the nation, every province (the high court with its whole tree)."""
         expected = self.expected
+        if node.is_nation:
+            return [
+                row
+                for row in self.rows(node)
+                if row.figures.rate is not None and row.figures.rate < expected
+            ]
         return [
             Row(c, figures)
             for c in self.courts
@@ -411,11 +439,12 @@ def snapshot(
     *,
     live: bool | None = None,
 ) -> Snapshot:
-    """Every court's figures in the province of `court` as of the end of `day`: four
-    aggregate queries. Period figures count from the start of the bulletin period containing
-    `day`, or from `since`."""
+    """Every court's figures in the province of `court` (every court's in the nation for
+    `nation()`) as of the end of `day`: four aggregate queries, however many courts.
+    Period figures count from the start of the bulletin period containing `day`, or from
+    `since`."""
     courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
-    province = courts[0]
+    province = court if court.is_nation else courts[0]
     by_court: dict[int, Figures] = {}
     period = period_as_of(campaign, day) if since is None else Period(0, since, day)
 
@@ -488,10 +517,12 @@ def _count_events(
     """Events in the period, at the court of the event (always a court of the province)."""
     in_period = Q(at__gte=clock.start_of_day(since))
     stock = Q(case_id__in=_member_ids(campaign, day, province, stock_only=True, live=live))
-    courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
+    events = AuditEvent.objects.all()
+    if not province.is_nation:
+        courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
+        events = events.filter(court_id__in=courts)
     rows = (
-        AuditEvent.objects.filter(
-            court_id__in=courts,
+        events.filter(
             at__lt=end_of(day),
             case_id__in=_member_ids(campaign, day, province, False, live),
         )
@@ -588,39 +619,54 @@ def progress_points(campaign: Campaign, day: dt.date) -> list[dt.date]:
     return [*points, day]
 
 
-def progress_series(campaign: Campaign, node: Court, days: list[dt.date]) -> list[Point]:
+def progress_series(
+    campaign: Campaign, node: Court, days: list[dt.date], last: Point | None = None
+) -> list[Point]:
     """Tasks and accepted tasks under `node` as of each day.
 
     Days that are over come from remembered points (`ProgressMemo`, verified against the
     audit log); a point not remembered yet costs one query and is remembered. So the chart
-    of a whole year costs a few queries however many cases there are."""
+    of a whole year costs a few queries however many cases there are. The nation's points
+    are the sums of the provinces' (remembered per province). `last`, when given, is the
+    point of the last day, which the dashboard already has from its snapshot."""
     from huajie.supervision.models import ProgressMemo
 
+    nodes = list(Court.objects.filter(parent=None)) if node.is_nation else [node]
     now = clock.now()
-    past = [d for d in days if end_of(d) <= now]
-    memos = _verified_memos(campaign, node, past)
-    points: dict[dt.date, Point] = {m.day: Point(m.day, m.tasks, m.accepted) for m in memos}
-    high_water = _high_water() if len(memos) < len(past) else 0
+    known = {last.day} if last is not None else set()
+    past = [d for d in days if end_of(d) <= now and d not in known]
+    memos = _verified_memos(campaign, nodes, past)
+    points: dict[tuple[int, dt.date], Point] = {
+        (m.court_id, m.day): Point(m.day, m.tasks, m.accepted) for m in memos
+    }
+    high_water = _high_water() if len(memos) < len(past) * len(nodes) else 0
     new_memos = []
-    for day in days:
-        if day in points:
-            continue
-        points[day] = _progress_point(campaign, node, day)
-        if day in past:
-            point = points[day]
-            new_memos.append(
-                ProgressMemo(
-                    campaign=campaign,
-                    court=node,
-                    day=day,
-                    tasks=point.tasks,
-                    accepted=point.accepted,
-                    high_water=high_water,
+    for court in nodes:
+        for day in days:
+            if day in known or (court.pk, day) in points:
+                continue
+            point = points[court.pk, day] = _progress_point(campaign, court, day)
+            if day in past:
+                new_memos.append(
+                    ProgressMemo(
+                        campaign=campaign,
+                        court=court,
+                        day=day,
+                        tasks=point.tasks,
+                        accepted=point.accepted,
+                        high_water=high_water,
+                    )
                 )
-            )
     if new_memos:  # two viewers may compute the same point at once: the first one stays
         ProgressMemo.objects.bulk_create(new_memos, ignore_conflicts=True)
-    return [points[day] for day in days]
+    series = []
+    for day in days:
+        if last is not None and day == last.day:
+            series.append(last)
+            continue
+        at_day = [points[court.pk, day] for court in nodes]
+        series.append(Point(day, sum(p.tasks for p in at_day), sum(p.accepted for p in at_day)))
+    return series
 
 
 def _high_water() -> int:
@@ -628,8 +674,9 @@ def _high_water() -> int:
     return last or 0
 
 
-def _verified_memos(campaign: Campaign, node: Court, days: list[dt.date]) -> list[Any]:
-    """The remembered points of `days` that no later-recorded event could have changed.
+def _verified_memos(campaign: Campaign, nodes: list[Court], days: list[dt.date]) -> list[Any]:
+    """The remembered points of `nodes` on `days` that no later-recorded event could have
+    changed.
 
     Normally every event recorded since a memo was checked is timed after its day, and the
     memos are marked checked up to the newest event (one scan of the events since, one
@@ -639,7 +686,7 @@ def _verified_memos(campaign: Campaign, node: Court, days: list[dt.date]) -> lis
 
     if not days:
         return []
-    memos = list(ProgressMemo.objects.filter(campaign=campaign, court=node, day__in=days))
+    memos = list(ProgressMemo.objects.filter(campaign=campaign, court__in=nodes, day__in=days))
     if not memos:
         return []
     oldest = min(m.high_water for m in memos)
@@ -697,35 +744,24 @@ def daily_counts(campaign: Campaign, node: Court, start: dt.date, day: dt.date) 
     """Re-petitions (at the court of the event) and upward visits (at the case's court as of
     `day`) per day under `node`, from `start` to `day`: two queries."""
     cutoff = end_of(day)
-    ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
     live = not recorded_after(cutoff)
     members = _member_ids(campaign, day, node, stock_only=False, live=live)
+    events = AuditEvent.objects.filter(
+        verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff, case_id__in=members
+    )
+    visits = upward_visits(campaign, day, node, live=live).filter(visited_on__gte=start)
+    if not node.is_nation:  # the nation's members are every court's
+        ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
+        events = events.filter(court_id__in=ids)
+        visits = visits.annotate(asof_court=_court_as_of(cutoff, live)).filter(asof_court__in=ids)
     repetitions = (
-        AuditEvent.objects.filter(
-            verb=REPETITION,
-            at__gte=clock.start_of_day(start),
-            at__lt=cutoff,
-            court_id__in=ids,
-            case_id__in=members,
-        )
-        .annotate(day=TruncDate("at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
+        events.annotate(day=TruncDate("at")).values("day").annotate(n=Count("pk")).order_by()
     )
-    visits = (
-        upward_visits(campaign, day, node, live=live)
-        .filter(visited_on__gte=start)
-        .annotate(asof_court=_court_as_of(cutoff, live))
-        .filter(asof_court__in=ids)
-        .values("visited_on", "level")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    by_day = visits.values("visited_on", "level").annotate(n=Count("pk")).order_by()
     result: dict[str, dict] = {"repetition": {}, VisitLevel.BEIJING: {}, VisitLevel.PROVINCE: {}}
     for event in repetitions:
         result["repetition"][event["day"]] = event["n"]
-    for visit in visits:
+    for visit in by_day:
         bucket = result[visit["level"]]
         bucket[visit["visited_on"]] = bucket.get(visit["visited_on"], 0) + visit["n"]
     return result

@@ -23,13 +23,14 @@ from huajie.accounts.policy import (
     require,
     scope_courts,
     scope_filter,
+    sees_nation,
     sight_root,
     user_of,
 )
 from huajie.cases.models import Campaign, CaseStatus, PetitionCase
 from huajie.cases.transitions import Refused
 from huajie.core import clock
-from huajie.courts.models import Court
+from huajie.courts.models import Court, nation
 from huajie.supervision import assessment, dashboard, metrics, report, services
 from huajie.supervision.models import CourtVeto
 
@@ -57,9 +58,14 @@ def _campaign(request: HttpRequest, day: dt.date) -> Campaign | None:
     return metrics.campaign_on(day)
 
 
-def _node(user: User, court_id: int | None) -> Court:
+def _node(user: User, court_id: int | None, *, national: bool = False) -> Court:
+    """The court a page is about: `court_id`, else the top of the user's sight. Pages that
+    have no national view (`national=False`) start a national viewer at the first
+    province."""
     if court_id is None:
         root = sight_root(user)
+        if root is not None and root.is_nation and not national:
+            root = scope_courts(user).order_by("path").first()
         if root is None:
             raise Http404("您的账户尚未关联法院")
         return root
@@ -67,16 +73,20 @@ def _node(user: User, court_id: int | None) -> Court:
 
 
 def _crumbs(user: User, node: Court) -> list[Court]:
-    """The visible ancestors of `node`, from the top of the user's sight down to it."""
+    """The visible ancestors of `node`, from the top of the user's sight down to it (the
+    nation first for those who see it)."""
+    top = [nation()] if sees_nation(user) else []
+    if node.is_nation:
+        return top
     step = len(node.path) // node.depth if node.depth else len(node.path)
     prefixes = [node.path[: step * n] for n in range(1, node.depth + 1)]
-    return list(scope_courts(user).filter(path__in=prefixes).order_by("path"))
+    return top + list(scope_courts(user).filter(path__in=prefixes).order_by("path"))
 
 
 @login_required
 def dashboard_view(request: HttpRequest, court_id: int | None = None) -> HttpResponse:
     user = user_of(request)
-    node = _node(user, court_id)
+    node = _node(user, court_id, national=True)
     as_of, error = parse_as_of(request.GET.get("as_of"))
     campaign = _campaign(request, as_of)
     context: dict[str, Any] = {
@@ -86,7 +96,8 @@ def dashboard_view(request: HttpRequest, court_id: int | None = None) -> HttpRes
         "error": error,
         "crumbs": _crumbs(user, node),
         "campaign": campaign,
-        "may_report": can(user, Action.REPORT_MAKE, node),
+        # The summary report and the assessment are of a province or a court.
+        "may_report": not node.is_nation and can(user, Action.REPORT_MAKE, node),
     }
     if campaign is not None:
         context.update(_dashboard_context(node, as_of, campaign))

@@ -32,10 +32,11 @@ from huajie.cases.models import (
 )
 from huajie.cases.periods import observation_last_day
 from huajie.cases.services import tick
-from huajie.courts.models import Court, CourtLevel
+from huajie.courts.models import Court, CourtLevel, nation
 from huajie.demo.synth import (
     ADMIN_USERNAME,
     MIN_COURTS,
+    NATION_USERNAME,
     Options,
     SynthError,
     fingerprint,
@@ -139,7 +140,13 @@ def test_courts_paths_and_accounts(dataset: None) -> None:
     sd = User.objects.get(username="sd_xf")
     assert (sd.role, sd.scope, sd.court.code) == (Role.PROVINCE_OFFICE, Scope.PROVINCE, "鲁")  # type: ignore[union-attr]
     assert User.objects.get(username=ADMIN_USERNAME).is_superuser
-    assert User.objects.count() == 2 * 120 + 1
+    national = User.objects.get(username=NATION_USERNAME)
+    assert (national.role, national.scope, national.court) == (
+        Role.NATION_OFFICE,
+        Scope.NATION,
+        None,
+    )
+    assert User.objects.count() == 2 * 120 + 2
     assert Campaign.objects.count() == 1
 
 
@@ -292,6 +299,33 @@ def test_metrics_as_of_the_day_equal_a_plain_recount(dataset: None) -> None:
             }
             compared += 1
     assert compared >= 3
+
+
+@pytest.mark.django_db
+def test_the_nation_is_every_court_counted_once(dataset: None) -> None:
+    """Issue #7: the national snapshot (one grouped query per kind over every court) equals
+    the plain recount court by court, and the national page renders for synth_nation."""
+    campaign = Campaign.objects.get()
+    counts = recount()
+    national = metrics.snapshot(campaign, AS_OF, nation())
+    for court in Court.objects.all():
+        mine, theirs = national.own(court), counts.get(court.pk)
+        if theirs is None:
+            assert mine.tasks == mine.new == 0
+            continue
+        assert (mine.tasks, mine.accepted, mine.met, mine.new) == (
+            theirs.tasks,
+            theirs.accepted,
+            theirs.met,
+            theirs.new,
+        ), court
+    assert national.subtree(nation()).tasks == sum(c.tasks for c in counts.values())
+    client = Client()
+    client.force_login(User.objects.get(username=NATION_USERNAME))
+    page = client.get(f"/supervision/?as_of={AS_OF.isoformat()}").content.decode()
+    assert "全国 · 化解进度" in page
+    for high in Court.objects.filter(parent=None):
+        assert f'href="/supervision/courts/{high.pk}/?as_of={AS_OF.isoformat()}"' in page
 
 
 # --- pages and the API -----------------------------------------------------------------------

@@ -43,7 +43,7 @@ from huajie.ledger.models import LedgerImport
 from huajie.supervision.models import CourtVeto
 from huajie.supervision.services import veto_set
 from tests.cases.world import PDF, Staff, World, build_world, case_in, staff_court
-from tests.factories import user_at
+from tests.factories import UserFactory, user_at
 from tests.ledger.sheets import row, write_sheet
 
 # The day the matrix runs on: inside the 2019 campaign, so dashboards, vetoes and bulletins
@@ -60,6 +60,7 @@ OTHER_CITY = "other-city"  # petition office of 市南区法院 (青岛)
 INTERMEDIATE = "intermediate"  # 济南中院's petition office, supervises A (subtree)
 HIGH = "high"  # the high court's petition office (province)
 OTHER_PROVINCE = "other-province"  # petition office of a basic court in 江苏
+NATION = "nation"  # national supervision (issue #7): sees every province, changes nothing
 ANONYMOUS = "anonymous"
 
 USERS: tuple[str, ...] = (
@@ -71,11 +72,12 @@ USERS: tuple[str, ...] = (
     INTERMEDIATE,
     HIGH,
     OTHER_PROVINCE,
+    NATION,
     ANONYMOUS,
 )
 LOGGED_IN = frozenset(USERS) - {ANONYMOUS}
 # Everyone who sees 历下法院 and what it owns.
-SEES_A = frozenset({OWNER, WEAKEST, COURT_ADMIN, INTERMEDIATE, HIGH})
+SEES_A = frozenset({OWNER, WEAKEST, COURT_ADMIN, INTERMEDIATE, HIGH, NATION})
 # Everyone with a court in the province (bulletins are published to all of them).
 IN_PROVINCE = LOGGED_IN - {OTHER_PROVINCE}
 PETITION_OFFICES = frozenset({OWNER, SIBLING, OTHER_CITY, INTERMEDIATE, HIGH, OTHER_PROVINCE})
@@ -127,6 +129,7 @@ class MatrixWorld:
             INTERMEDIATE: w.jinan,
             HIGH: w.high,
             OTHER_PROVINCE: self.xuanwu,
+            NATION: w.lixia,  # no court of its own; the forms it is refused name A's people
         }[who]
 
 
@@ -156,6 +159,7 @@ def _populate(world: World, bulletin: Bulletin, media: Path) -> MatrixWorld:
         INTERMEDIATE: world.jinan.office,
         HIGH: world.province_office,
         OTHER_PROVINCE: xuanwu.office,
+        NATION: UserFactory(person=None, role=Role.NATION_OFFICE, scope=Scope.NATION),
         ANONYMOUS: None,
     }
     case = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-M001")

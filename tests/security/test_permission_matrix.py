@@ -4,8 +4,9 @@ Every URL pattern of the site and every operation of the JSON API has a row belo
 sees its object and who may act on it. Each row is asked by every account of the matrix world
 (tests/security/matrix_world.py): the owner court's petition office, its weakest account, its
 administrator, a sibling basic court, a basic court of another city, the supervising
-intermediate court, the high court's petition office, a court of another province, and an
-anonymous visitor. The expected answer follows from the row:
+intermediate court, the high court's petition office, a court of another province, national
+supervision (sees every province, changes nothing; issue #7), and an anonymous visitor.
+The expected answer follows from the row:
 
     anonymous                          → the login page (pages) / 401 (API)
     does not see the object            → 404, exactly the answer for a missing object
@@ -54,6 +55,7 @@ from tests.security.matrix_world import (
     IN_PROVINCE,
     INTERMEDIATE,
     LOGGED_IN,
+    NATION,
     OTHER_CITY,
     OTHER_PROVINCE,
     OWNER,
@@ -111,6 +113,10 @@ def only(*users: str) -> frozenset[str]:
 EVERYONE = LOGGED_IN
 A_OFFICE_OR_HIGH = only(OWNER, HIGH)
 SUPERIORS = only(INTERMEDIATE, HIGH)
+# A case the high court holds, and the province as a whole: its office, and the nation's.
+HOLDS_UNALLOCATED = SEES_PROVINCE = only(HIGH, NATION)
+# The summary report and the assessment of A (R16, R20): its office, its superiors, the nation.
+SUPERVISORS_OF_A = only(OWNER, INTERMEDIATE, HIGH, NATION)
 
 
 def pdf(name: str = "材料.pdf") -> SimpleUploadedFile:
@@ -179,7 +185,7 @@ ACTION_BODIES: dict[str, Callable[[MatrixWorld], dict[str, Any]]] = {
 
 # Which case each action is tried on (the one in the state the action needs) and who may.
 ACTION_ROWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
-    "allocate": ("unallocated", only(HIGH), only(HIGH)),  # held by the high court
+    "allocate": ("unallocated", HOLDS_UNALLOCATED, only(HIGH)),  # held by the high court
     "team": ("case", SEES_A, A_OFFICE_OR_HIGH),
     "visit": ("case", SEES_A, A_OFFICE_OR_HIGH),
     "original": ("case", SEES_A, A_OFFICE_OR_HIGH),
@@ -337,8 +343,8 @@ PAGE_ROWS: list[Row] = [
         "cases:detail",
         "GET",
         lambda w: f"/cases/{w.unallocated.pk}/",
-        only(HIGH),
-        only(HIGH),
+        HOLDS_UNALLOCATED,
+        HOLDS_UNALLOCATED,
     ),
     *(case_action(name, *spec) for name, spec in ACTION_ROWS.items()),
     page(
@@ -411,7 +417,7 @@ PAGE_ROWS: list[Row] = [
         "GET",
         lambda w: f"/supervision/courts/{w.world.tree.lixia.pk}/report.docx",
         SEES_A,
-        only(OWNER, INTERMEDIATE, HIGH),
+        SUPERVISORS_OF_A,
     ),
     page(
         "assessment",
@@ -419,7 +425,7 @@ PAGE_ROWS: list[Row] = [
         "GET",
         lambda w: f"/supervision/assessment/?court={w.world.tree.lixia.pk}",
         SEES_A,
-        only(OWNER, INTERMEDIATE, HIGH),
+        SUPERVISORS_OF_A,
     ),
     page(
         "assessment-export",
@@ -427,7 +433,7 @@ PAGE_ROWS: list[Row] = [
         "GET",
         lambda w: f"/supervision/assessment.xlsx?court={w.world.tree.lixia.pk}",
         SEES_A,
-        only(OWNER, INTERMEDIATE, HIGH),
+        SUPERVISORS_OF_A,
     ),
     page(
         "veto-set",
@@ -719,7 +725,7 @@ API_ROWS: list[Row] = [
         "POST",
         "/cases/{case_id}/allocate",
         case_path("unallocated", "/allocate"),
-        only(HIGH),
+        HOLDS_UNALLOCATED,
         only(HIGH),
         fixed({}),
         id="allocate",
@@ -845,7 +851,7 @@ API_ROWS: list[Row] = [
         "POST",
         "/campaigns/{year}/allocate",
         lambda w: f"{API}/campaigns/2019/allocate",
-        only(HIGH),  # the province is the object: only the province office sees it whole
+        SEES_PROVINCE,  # the province is the object: only the province office sees it whole
         only(HIGH),
         fixed({}),
         id="campaign-allocate",
@@ -854,7 +860,7 @@ API_ROWS: list[Row] = [
         "POST",
         "/campaigns/{year}/carry-over",
         lambda w: f"{API}/campaigns/2019/carry-over",
-        only(HIGH),
+        SEES_PROVINCE,
         only(HIGH),
         fixed({"target_year": 2020}),
         id="campaign-carry-over",
