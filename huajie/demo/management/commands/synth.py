@@ -5,7 +5,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from huajie.demo.synth import ADMIN_USERNAME, Options, SynthError, generate, iter_summary
+from huajie.demo.synth import (
+    ADMIN_USERNAME,
+    NATION_USERNAME,
+    Options,
+    SynthError,
+    generate,
+    iter_summary,
+)
 
 
 def _date(raw: str) -> dt.date:
@@ -64,6 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "登录账户：每个法院两个，用户名为「省份拼音简称 + 法院代字数字 + _xf（信访办）或 _ld"
             "（院领导）」，如 sd_xf（山东高院信访办，全省）、sd03_xf（鲁03 中院，本院及下级）、"
-            f"sd0312_ld（鲁0312 基层法院院领导）；全国管理员 {ADMIN_USERNAME}。"
+            f"sd0312_ld（鲁0312 基层法院院领导）；全国督导 {NATION_USERNAME}（只看不改），"
+            f"系统管理员 {ADMIN_USERNAME}。"
             "密码均为 HUAJIE_DEMO_PASSWORD。"
         )
