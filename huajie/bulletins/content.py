@@ -10,6 +10,11 @@ recomputed), so a bulletin compares itself with what was actually published.
   already among the best (a province of five areas has three best and two last).
 - Behind pace: every court (its own cases) with tasks whose rate is below the expected pace
   (linear from the start of concentrated resolution to the deadline, see metrics).
+
+The national bulletin (issue #7) is the same document one level up, from a snapshot of
+`nation()`: the areas are the provinces, behind pace lists provinces, and the issuer is the
+Supreme People's Court. It is made on request for national supervision, never issued or
+stored, so it has no previous issue to compare with.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from huajie.supervision import metrics
 from huajie.supervision.metrics import Figures, Period, Snapshot
 
 FIGURES_VERSION = 1
+NATIONAL_ISSUER = "最高人民法院"
 PROBLEMS = {
     "nominal": ("疑似挂名包案", "件", "nominal"),
     "overdue": ("逾期未化解", "件", "overdue"),
@@ -49,6 +55,7 @@ def compose(
 ) -> dict[str, Any]:
     """The frozen content of bulletin `period.number` from a snapshot as of its last day."""
     province, campaign = snap.province, snap.campaign
+    national = province.is_nation
     totals = snap.subtree(province)
     areas = _areas(snap, previous)
     ranked = [a for a in areas if a["rank"] is not None]
@@ -73,8 +80,14 @@ def compose(
     previous_totals = previous["totals"] if previous else None
     return {
         "version": FIGURES_VERSION,
-        "province": {"id": province.pk, "name": province.name, "short_name": province.short_name},
-        "addressees": addressees(snap.children(province)),
+        # The figures' reach, as the document words it (全省法院 / 全国法院).
+        "scope": "全国" if national else "全省",
+        "province": (
+            {"id": None, "name": NATIONAL_ISSUER, "short_name": province.short_name}
+            if national
+            else {"id": province.pk, "name": province.name, "short_name": province.short_name}
+        ),
+        "addressees": (national_addressees if national else addressees)(snap.children(province)),
         "campaign": {
             "year": campaign.year,
             "name": campaign.name,
@@ -151,10 +164,15 @@ def _areas(snap: Snapshot, previous: dict[str, Any] | None) -> list[dict[str, An
 
 
 def _courts(snap: Snapshot, province: Court) -> list[dict[str, Any]]:
-    """Every court with cases, its own figures, in tree order, with its area."""
+    """Every court with cases, its own figures, in tree order, with its area (for the nation,
+    its province)."""
     area_of: dict[int, str] = {}
     for court in snap.courts:
-        if court.level == CourtLevel.INTERMEDIATE:
+        if province.is_nation and court.parent_id is None:
+            area_of[court.pk] = court.short_name
+        elif province.is_nation:
+            area_of[court.pk] = area_of[court.parent_id or 0]
+        elif court.level == CourtLevel.INTERMEDIATE:
             area_of[court.pk] = court.short_name
         elif court.parent_id in area_of:
             area_of[court.pk] = area_of[court.parent_id]
@@ -189,6 +207,13 @@ def addressees(intermediates: list[Court]) -> str:
     special = [c.name.removeprefix("山东省") for c in intermediates if c.kind != CourtKind.ORDINARY]
     parts = ["各市中级人民法院"] if any(c.kind == CourtKind.ORDINARY for c in intermediates) else []
     return "，".join(parts + special) + "："
+
+
+def national_addressees(provinces: list[Court]) -> str:
+    """各省、自治区、直辖市高级人民法院，新疆维吾尔自治区高级人民法院生产建设兵团分院： — the
+    provinces' high courts together, a branch court by name."""
+    branches = [c.name for c in provinces if c.name.endswith("分院")]
+    return "，".join(["各省、自治区、直辖市高级人民法院", *branches]) + "："
 
 
 def _requirements(

@@ -43,6 +43,11 @@ def _signed(value: float | int | None, unit: str = "") -> str:
     return f"{arrow}{abs(value):g}{unit}"
 
 
+def scope_of(f: dict[str, Any]) -> str:
+    """全省 or 全国 (bulletins frozen before the national one existed are all 全省)."""
+    return str(f.get("scope", "全省"))
+
+
 def totals_text(f: dict[str, Any]) -> str:
     t, changes = f["totals"], f["changes"]
     end = cn_date(_day(f["period"]["end"]))
@@ -55,7 +60,7 @@ def totals_text(f: dict[str, Any]) -> str:
             else f"，比上期{'提高' if rate > 0 else '下降'}{abs(rate):g}个百分点"
         )
     return (
-        f"截至{end}，全省法院共有化解任务（存量案件）{t['tasks']}件。"
+        f"截至{end}，{scope_of(f)}法院共有化解任务（存量案件）{t['tasks']}件。"
         f"累计达到化解标准{t['met']}件，本期达到化解标准{t['met_period']}件次；"
         f"经验收化解{t['accepted']}件，本期验收{t['accepted_period']}件次；"
         f"化解率{percent(t['rate'])}（序时进度{percent(f['expected'])}）{change}。"
@@ -94,7 +99,7 @@ def area_table(f: dict[str, Any]) -> Table:
             for a in f["areas"]
         ],
         total=[
-            "全省合计",
+            f"{scope_of(f)}合计",
             str(t["tasks"]),
             str(t["met"]),
             str(t["accepted"]),
@@ -128,7 +133,7 @@ def document(f: dict[str, Any], issued_on: dt.date) -> OfficialDocument:
     best, worst = f["best"], f["worst"]
     blocks: list[Block] = [
         Para(
-            f"现将{f['period']['label']}（第{number}期）全省法院防范和化解涉诉信访案件"
+            f"现将{f['period']['label']}（第{number}期）{scope_of(f)}法院防范和化解涉诉信访案件"
             "工作落实年活动进展情况通报如下。"
         ),
         Heading(HEADINGS[0]),
@@ -249,7 +254,7 @@ def to_xlsx(f: dict[str, Any], issued_on: dt.date) -> bytes:
             ]
             for a in f["areas"]
         ]
-        + [["全省合计", t["tasks"], t["met"], t["accepted"], t["rate"], None, None, None]],
+        + [[f"{scope_of(f)}合计", t["tasks"], t["met"], t["accepted"], t["rate"], *[None] * 3]],
         (5,),
     )
     sheet(
@@ -315,3 +320,11 @@ def to_xlsx(f: dict[str, Any], issued_on: dt.date) -> bytes:
 def render_all(f: dict[str, Any], issued_on: dt.date) -> dict[str, bytes]:
     doc = document(f, issued_on)
     return {"docx": to_docx(doc), "pdf": to_pdf(doc), "xlsx": to_xlsx(f, issued_on)}
+
+
+def render_one(f: dict[str, Any], issued_on: dt.date, fmt: str) -> bytes:
+    """One format of `render_all`."""
+    if fmt == "xlsx":
+        return to_xlsx(f, issued_on)
+    doc = document(f, issued_on)
+    return to_docx(doc) if fmt == "docx" else to_pdf(doc)

@@ -25,7 +25,7 @@ from huajie.bulletins.models import FORMATS, Bulletin
 from huajie.cases.models import Campaign
 from huajie.cases.transitions import Refused
 from huajie.core import clock
-from huajie.courts.models import Court
+from huajie.courts.models import Court, nation
 from huajie.supervision import metrics
 
 
@@ -136,3 +136,20 @@ def bulletin_file(bulletin: Bulletin, fmt: str) -> bytes:
 
 def download_name(bulletin: Bulletin, fmt: str) -> str:
     return f"{bulletin.campaign.year}年第{bulletin.number}期双周通报{FORMATS[fmt][0]}"
+
+
+def national_bulletin(campaign: Campaign, as_of: dt.date, fmt: str) -> tuple[bytes, str]:
+    """The national bulletin of the period containing `as_of` in `fmt`, made now (issue #7):
+    the provinces ranked, figures as of the period's last day (or `as_of`). It is not issued
+    or stored, so it is not compared with a previous issue. Refused before concentrated
+    resolution."""
+    try:
+        period, end = content.period_end_for(campaign, as_of)
+    except ValueError:
+        raise Refused(
+            f"{campaign.name}的集中化解阶段自{campaign.concentrated_start}开始，此前没有通报。"
+        ) from None
+    snap = metrics.snapshot(campaign, end, nation(), since=period.start)
+    figures = content.compose(snap, period, None)
+    data = render.render_one(figures, clock.today(), fmt)
+    return data, f"{campaign.year}年第{period.number}期全国双周通报{FORMATS[fmt][0]}"

@@ -22,6 +22,7 @@ from huajie.accounts.policy import (
     can,
     publications_filter,
     reads_publications_of,
+    require,
     sees_nation,
     user_of,
 )
@@ -31,8 +32,9 @@ from huajie.bulletins.render import HEADINGS
 from huajie.cases.models import Campaign
 from huajie.cases.transitions import Refused
 from huajie.core import clock
-from huajie.courts.models import Court
+from huajie.courts.models import Court, nation
 from huajie.supervision import metrics
+from huajie.supervision.views import parse_as_of
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,29 @@ def bulletin_download(
         as_attachment=True,
         filename=services.download_name(bulletin, fmt),
         content_type=FORMATS[fmt][1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def nation_bulletin(request: HttpRequest, fmt: str) -> FileResponse:
+    """The national bulletin of the period containing `as_of` (default: yesterday), made on
+    request for those who see the nation; 404 for everyone else (issue #7)."""
+    user = user_of(request)
+    require(user, Action.VIEW, nation())
+    if fmt not in FORMATS:
+        raise Http404("没有这种格式")
+    as_of, _error = parse_as_of(request.GET.get("as_of"))
+    campaign = metrics.campaign_on(as_of)
+    if campaign is None:
+        raise Http404("尚未建立专项活动")
+    try:
+        data, name = services.national_bulletin(campaign, as_of, fmt)
+    except Refused as exc:
+        raise Http404(str(exc)) from None
+    response = FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=name, content_type=FORMATS[fmt][1]
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -811,9 +811,12 @@ def exemplary_cases(campaign: Campaign, day: dt.date, node: Court) -> list[Exemp
     last_mark = AuditEvent.objects.filter(
         case_id=OuterRef("pk"), verb=EXEMPLARY, at__lt=cutoff
     ).order_by("-id")
+    live = not recorded_after(cutoff)
+    cases = campaign_cases(campaign, day, node, live=live)
+    if live:  # the column is the state (see campaign_cases): look up only the marked cases
+        cases = cases.filter(is_exemplary=True)
     rows = (
-        campaign_cases(campaign, day, node)
-        .annotate(
+        cases.annotate(
             marked=Subquery(
                 last_mark.annotate(m=Cast(KT("after__is_exemplary"), CharField())).values("m")[:1]
             ),

@@ -98,6 +98,7 @@ def dashboard_view(request: HttpRequest, court_id: int | None = None) -> HttpRes
         "campaign": campaign,
         # The summary report and the assessment are of a province or a court.
         "may_report": not node.is_nation and can(user, Action.REPORT_MAKE, node),
+        "national_formats": [("docx", "Word"), ("pdf", "PDF"), ("xlsx", "Excel")],
     }
     if campaign is not None:
         context.update(_dashboard_context(node, as_of, campaign))

@@ -413,6 +413,18 @@ def run(args: argparse.Namespace) -> list[Measure]:
         bench.sql(figures_floor("", period_start)),
         repeat=max(5, args.repeat // 3),
     )
+
+    def national_bulletin() -> None:
+        snap = metrics.snapshot(campaign, as_of, nation(), since=period_obj.start)
+        render_all(compose(snap, period_obj, None), as_of)
+
+    bench.measure(
+        "bulletin.nation",
+        "全国双周通报（各省排名，docx+pdf+xlsx）",
+        national_bulletin,
+        bench.sql(figures_floor("", period_start)),
+        repeat=3,
+    )
     bench.measure(
         "figures.nation",
         "全国统计数字（不含页面）",

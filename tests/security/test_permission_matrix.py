@@ -471,6 +471,14 @@ PAGE_ROWS: list[Row] = [
         lambda w, who: {"exemplary": "1", "note": "公开听证后息诉罢访"},
     ),
     # bulletins (R17): published to every court of the province
+    page(
+        "bulletin-nation",
+        "bulletins:nation",
+        "GET",
+        lambda w: f"/bulletins/nation.docx?as_of={ON}",
+        only(NATION),  # made on request for those who see the nation (issue #7)
+        only(NATION),
+    ),
     page("bulletin-list", "bulletins:list", "GET", lambda w: "/bulletins/", EVERYONE, EVERYONE),
     page(
         "bulletin-issue",

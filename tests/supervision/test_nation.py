@@ -10,15 +10,20 @@ A province's office never sees the nation."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import pathlib
 import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from docx import Document
+from openpyxl import load_workbook
 
 from huajie.accounts.models import Role, Scope, User
+from huajie.bulletins import content
 from huajie.cases import services
 from huajie.cases.models import PetitionCase, PetitionType
 from huajie.core import clock
@@ -26,6 +31,7 @@ from huajie.courts.models import Court, CourtLevel, nation
 from huajie.courts.services import court_create
 from huajie.supervision import metrics
 from huajie.supervision.models import ProgressMemo
+from tests.bulletins.test_files import pdftotext
 from tests.cases.world import Staff, World, staff_court
 from tests.factories import UserFactory
 from tests.supervision.province import build_province, play
@@ -223,3 +229,45 @@ def test_national_supervision_reads_but_changes_nothing(two_provinces: World) ->
             {"visit-visited_on": "2019-03-19", "visit-level": "local"},
         )
     assert refused.status_code == 403
+
+
+def _download(client: Client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_the_national_bulletin_ranks_the_provinces(
+    two_provinces: World, tmp_path: pathlib.Path
+) -> None:
+    world = two_provinces
+    client = client_for(national_user())
+    with clock.travel(DAY):
+        page = _page(client, "/supervision/")
+        assert 'href="/bulletins/nation.docx?as_of=2019-03-20"' in page
+        period, end = content.period_end_for(world.campaign, DAY)
+        figures = content.compose(
+            metrics.snapshot(world.campaign, end, nation(), since=period.start), period, None
+        )
+        word = Document(io.BytesIO(_download(client, "/bulletins/nation.docx?as_of=2019-03-20")))
+        pdf = _download(client, "/bulletins/nation.pdf?as_of=2019-03-20")
+        book = load_workbook(io.BytesIO(_download(client, "/bulletins/nation.xlsx")))
+        refused = client_for(world.province_office).get("/bulletins/nation.docx")
+    assert figures["scope"] == "全国" and figures["province"]["name"] == "最高人民法院"
+    assert figures["addressees"] == "各省、自治区、直辖市高级人民法院："
+    provinces = {p.short_name: p for p in (world.tree.high, world.tree.other_high)}
+    assert {a["name"] for a in figures["areas"]} == set(provinces)
+    for area in figures["areas"]:
+        province = provinces[area["name"]]
+        own = metrics.snapshot(world.campaign, end, province, since=period.start)
+        assert (area["tasks"], area["accepted"]) == (
+            own.subtree(province).tasks,
+            own.subtree(province).accepted,
+        )
+        assert area["rank"] is not None
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "全国法院共有化解任务" in text and "最高人民法院" in text
+    assert "全国法院" in pdftotext(pdf, tmp_path)
+    areas = [row[0] for row in book["各地区排名"].iter_rows(values_only=True)]
+    assert "全国合计" in areas and world.tree.other_high.short_name in areas
+    assert refused.status_code == 404  # a province's office does not see the nation
