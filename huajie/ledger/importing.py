@@ -9,8 +9,10 @@ at once, and the transaction is rolled back.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -128,20 +130,48 @@ def _run(
     reading = Reading(sheet.epoch)
     total = sheet.data_rows
     batch = NewCaseBatch(planner) if apply and conf.bulk_new_cases() else None
-    for chunk in _chunks(sheet.rows(), Planner.CHUNK):
-        plans = planner.plan_chunk([parse_row(raw, reading) for raw in chunk])
-        if apply:
-            _apply_chunk(plans, planner, batch, refused=report.refused)
-        for plan in plans:
-            if plan.has_errors:
-                plan.line.action = "refused"
-            report.problems.extend(plan.problems)
-            report.add_line(plan.line)
-            if plan.line.action == "create" and plan.line.rule:
-                report.allocation[plan.line.rule] += 1
-            report.rows_read += 1
-        if progress is not None:
-            progress(report.rows_read, max(total, report.rows_read))
+    with _heap_settled_per_chunk() as settle:
+        for chunk in _chunks(sheet.rows(), Planner.CHUNK):
+            plans = planner.plan_chunk([parse_row(raw, reading) for raw in chunk])
+            if apply:
+                _apply_chunk(plans, planner, batch, refused=report.refused)
+            for plan in plans:
+                if plan.has_errors:
+                    plan.line.action = "refused"
+                report.problems.extend(plan.problems)
+                report.add_line(plan.line)
+                if plan.line.action == "create" and plan.line.rule:
+                    report.allocation[plan.line.rule] += 1
+                report.rows_read += 1
+            del chunk, plans  # the chunk's garbage is collected in settle(), not frozen
+            planner.forget_chunk()
+            settle()
+            if progress is not None:
+                progress(report.rows_read, max(total, report.rows_read))
+
+
+@contextmanager
+def _heap_settled_per_chunk() -> Iterator[Callable[[], None]]:
+    """Keep Python's cyclic garbage collector from walking the whole import again and again.
+
+    What survives a chunk (the report's lines, what the planner remembers) lives until the
+    end, and the heap grows with the sheet, so the collector's full passes grew with it (13 %
+    of a 50,000-row import). After each chunk the chunk's own garbage is collected and the
+    survivors are frozen (`gc.freeze`): later passes walk only the newer objects. Everything
+    frozen is unfrozen at the end. A process that freezes objects itself (a pre-forking
+    server) is left alone."""
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield lambda: None
+        return
+
+    def settle() -> None:
+        gc.collect()  # only the objects since the last freeze are walked
+        gc.freeze()
+
+    try:
+        yield settle
+    finally:
+        gc.unfreeze()
 
 
 def _apply_chunk(

@@ -83,6 +83,11 @@ class Planner:
         self._load(rows)
         return [plan_row(self, row) for row in rows]
 
+    def forget_chunk(self) -> None:
+        """Drop the cases and petitioners loaded for the last chunk (they are garbage once
+        its rows are applied; the import freezes what survives a chunk)."""
+        self._existing, self._petitioners, self._by_id, self._by_name = {}, {}, {}, {}
+
     def _load(self, rows: list[ParsedRow]) -> None:
         campaign = self.importer.campaign
         numbers = {r.get("ledger_no") for r in rows if r.get("ledger_no")}
