@@ -16,7 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.html import escape
+from django.views.decorators.http import require_http_methods, require_POST
 
 from huajie.accounts.policy import Action, can, get_for_user, user_of
 from huajie.audit.models import AuditEvent
@@ -91,20 +92,20 @@ class ShownAction:
 def _sections(
     request: HttpRequest, case: PetitionCase, failed: str | None, failed_form: Any
 ) -> dict[str, list[ShownAction]]:
+    """The actions offered, by section. Only the form that failed, or the one asked for with
+    ?form= (pages without scripts), is built here; the others are fetched when opened."""
+    asked = request.GET.get("form")
     sections: dict[str, list[ShownAction]] = {}
     for section, offers in offers_for(user_of(request), case).items():
-        sections[section] = [
-            ShownAction(
-                offer.action,
-                offer.reason,
-                None
-                if offer.reason
-                else (
-                    failed_form if offer.action.name == failed else _form_for(offer.action, case)
-                ),
-            )
-            for offer in offers
-        ]
+        shown = []
+        for offer in offers:
+            form = None
+            if offer.action.name == failed:
+                form = failed_form
+            elif offer.reason is None and offer.action.name == asked:
+                form = _form_for(offer.action, case)
+            shown.append(ShownAction(offer.action, offer.reason, form))
+        sections[section] = shown
     return sections
 
 
@@ -142,12 +143,20 @@ def _form_for(action: PageAction, case: PetitionCase, request: HttpRequest | Non
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
+    """GET: the action's form (fetched when its <details> opens); POST: do it."""
     action = BY_NAME.get(name)
     if action is None:
         raise Http404("没有这个操作")
     case = _case_for(request, case_id, action.permission)
+    if request.method == "GET":
+        reason = action.blocked(case)
+        form = None if reason else _form_for(action, case)
+        item = ShownAction(action, reason, form)
+        if form is None:
+            return HttpResponse(f'<p class="why">{escape(reason or "")}</p>')
+        return render(request, "cases/_action_form.html", {"case": case, "item": item})
     form = _form_for(action, case, request)
     error = action.blocked(case)
     if error is None and form.is_valid():

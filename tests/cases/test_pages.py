@@ -207,9 +207,27 @@ def test_an_unknown_action_is_404(world: World) -> None:
     assert client_for(world.lixia.office).post(f"/cases/{case.pk}/actions/nope/").status_code == 404
 
 
-def test_actions_need_post(world: World) -> None:
+def test_an_action_form_is_fetched_when_its_details_open(world: World) -> None:
+    """Issue #7: the case page renders no form until one is opened (htmx fetches it), or
+    asked for with ?form= when scripts are off; the form answers to the policy like the
+    action itself."""
     case = case_in(world, CaseStatus.IN_RESOLUTION)
-    assert client_for(world.lixia.office).get(f"/cases/{case.pk}/actions/team/").status_code == 405
+    office = client_for(world.lixia.office)
+    url = f"/cases/{case.pk}/actions/team/"
+    page = office.get(f"/cases/{case.pk}/").content.decode()
+    assert f'hx-get="{url}" hx-trigger="toggle once from:closest details"' in page
+    assert 'name="team-leader"' not in page
+    assert f'action="/cases/{case.pk}/actions/' not in page  # no action form is rendered
+    form = office.get(url).content.decode()
+    assert form.startswith("<form") and 'name="team-leader"' in form
+    assert f'<option value="{world.lixia.leader.pk}"' in form
+    inline = office.get(f"/cases/{case.pk}/?form=team").content.decode()
+    assert 'id="action-team" data-action="team" open' in inline and 'name="team-leader"' in inline
+    assert client_for(world.lixia.judge_user).get(url).status_code == 403
+    assert client_for(world.shinan.office).get(url).status_code == 404
+    assert office.put(url).status_code == 405
+    closed = office.get(f"/cases/{case.pk}/actions/submit/")  # the standard is not met yet
+    assert closed.status_code == 200 and closed.content.decode().startswith('<p class="why">')
 
 
 def test_anonymous_visitors_are_sent_to_login(world: World) -> None:

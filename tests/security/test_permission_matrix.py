@@ -163,6 +163,18 @@ def case_action(name: str, case: str, seen: frozenset[str], allowed: frozenset[s
     )
 
 
+def case_action_form(name: str, case: str, seen: frozenset[str], allowed: frozenset[str]) -> Row:
+    """The same action's form, fetched (GET) when its <details> opens: the same answer."""
+    return page(
+        f"case-action-form-{name}",
+        "cases:action",
+        "GET",
+        lambda w: f"/cases/{getattr(w, case).pk}/actions/{name}/",
+        seen,
+        allowed,
+    )
+
+
 ACTION_BODIES: dict[str, Callable[[MatrixWorld], dict[str, Any]]] = {
     "allocate": lambda w: {"court": "", "reason": ""},
     "team": team_ids,
@@ -347,6 +359,7 @@ PAGE_ROWS: list[Row] = [
         HOLDS_UNALLOCATED,
     ),
     *(case_action(name, *spec) for name, spec in ACTION_ROWS.items()),
+    *(case_action_form(name, *spec) for name, spec in ACTION_ROWS.items()),
     page(
         "case-reveal",
         "cases:reveal",
