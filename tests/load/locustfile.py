@@ -267,10 +267,13 @@ class StaffUser(HttpUser):
     def open_case(self, case_id: str, writing: bool) -> None:
         text = self.page(f"/cases/{case_id}/", "/cases/[id]/")
         action = f"/cases/{case_id}/actions/activity/"
-        # The form is on the page only when this user may record an activity right now.
-        if writing and f'action="{action}"' in text:
+        # The action is offered (its form fetched when opened, as htmx does) only when this
+        # user may record an activity right now.
+        if writing and f'hx-get="{action}"' in text:
             self.wait()
-            self.record_activity(action, text)
+            form = self.page(action, "/cases/[id]/actions/activity/ (form)")
+            if form.startswith("<form"):
+                self.record_activity(action, form)
 
     def record_activity(self, action: str, page_text: str) -> None:
         """Fill the page's own activity form (its field names carry the action's prefix)."""

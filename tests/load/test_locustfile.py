@@ -35,6 +35,7 @@ ROUTES = {
     ("GET", "/cases/?[filters]"),
     ("GET", "/cases/?after=[cursor]"),
     ("GET", "/cases/[id]/"),
+    ("GET", "/cases/[id]/actions/activity/ (form)"),
     ("POST", "/cases/[id]/actions/activity/"),
     ("GET", "/supervision/"),
     ("GET", "/notifications/"),
