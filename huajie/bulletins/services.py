@@ -53,6 +53,17 @@ def _store(
     return stored
 
 
+def _period_of(campaign: Campaign, as_of: dt.date) -> tuple[metrics.Period, dt.date]:
+    """The bulletin period containing `as_of` and its figures' day; refused before
+    concentrated resolution, when there are no bulletins."""
+    try:
+        return content.period_end_for(campaign, as_of)
+    except ValueError:
+        raise Refused(
+            f"{campaign.name}的集中化解阶段自{campaign.concentrated_start}开始，此前不发布通报。"
+        ) from None
+
+
 def existing(province: Court, campaign: Campaign, number: int) -> Bulletin | None:
     return Bulletin.objects.filter(province=province, campaign=campaign, number=number).first()
 
@@ -72,12 +83,7 @@ def bulletin_issue(
         raise Refused("通报由高级人民法院发布。")
     if as_of > clock.today():
         raise Refused("统计截止日期不能晚于今天。")
-    try:
-        period, end = content.period_end_for(campaign, as_of)
-    except ValueError:
-        raise Refused(
-            f"{campaign.name}的集中化解阶段自{campaign.concentrated_start}开始，此前不发布通报。"
-        ) from None
+    period, end = _period_of(campaign, as_of)
     found = existing(province, campaign, period.number)
     if found is not None:
         raise AlreadyIssued(
@@ -143,12 +149,7 @@ def national_bulletin(campaign: Campaign, as_of: dt.date, fmt: str) -> tuple[byt
     the provinces ranked, figures as of the period's last day (or `as_of`). It is not issued
     or stored, so it is not compared with a previous issue. Refused before concentrated
     resolution."""
-    try:
-        period, end = content.period_end_for(campaign, as_of)
-    except ValueError:
-        raise Refused(
-            f"{campaign.name}的集中化解阶段自{campaign.concentrated_start}开始，此前没有通报。"
-        ) from None
+    period, end = _period_of(campaign, as_of)
     snap = metrics.snapshot(campaign, end, nation(), since=period.start)
     figures = content.compose(snap, period, None)
     data = render.render_one(figures, clock.today(), fmt)
