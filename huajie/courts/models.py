@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 
 class CourtLevel(models.TextChoices):
@@ -88,6 +89,13 @@ class Court(models.Model):
 
     def root_path(self) -> str:
         return self.path[: PATH_STEP + 1]
+
+    @cached_property
+    def province_court_ids(self) -> list[int]:
+        """The ids of every court of this court's province (of every court, for the nation),
+        read once per instance."""
+        courts = Court.objects.filter(path__startswith=self.root_path())
+        return list(courts.values_list("pk", flat=True))
 
     @property
     def is_nation(self) -> bool:

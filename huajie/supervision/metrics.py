@@ -228,7 +228,10 @@ def _province_cases(campaign: Campaign, cutoff: dt.datetime, province: Court) ->
     ).values("case_id")
     if province.is_nation:
         return PetitionCase.objects.filter(Q(first_campaign=campaign) | Q(pk__in=carried_in))
-    courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
+    # Literal ids, not a subquery: PostgreSQL then reads the cases court by court from the
+    # (first_campaign, court, status) index; a subquery made it scan every case of the
+    # nation (400 ms at 1,000,000) and misjudge the plans built on them.
+    courts = province.province_court_ids
     # The court condition in each branch of the OR, so that the first branch is one look-up
     # of the (first_campaign, court, status) index per court.
     return PetitionCase.objects.filter(
@@ -445,6 +448,7 @@ def snapshot(
     `since`."""
     courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
     province = court if court.is_nation else courts[0]
+    province.__dict__["province_court_ids"] = [c.pk for c in courts]  # already read
     by_court: dict[int, Figures] = {}
     period = period_as_of(campaign, day) if since is None else Period(0, since, day)
 
@@ -502,13 +506,21 @@ def _count_cases(campaign: Campaign, day: dt.date, province: Court, of: Lookup, 
         figures.reopened_cases += row["reopened"]
 
 
-def _member_ids(
-    campaign: Campaign, day: dt.date, province: Court, stock_only: bool, live: bool | None = None
-) -> QuerySet:
-    qs = campaign_cases(campaign, day, province, live=live)
+def _is_member(
+    campaign: Campaign,
+    day: dt.date,
+    province: Court,
+    stock_only: bool,
+    live: bool | None = None,
+) -> Exists:
+    """Whether the row's case (`case_id`) is one of the campaign's cases in `province` as
+    of `day`: a look-up by primary key per row. The period's events and visits are few;
+    `case_id IN (the campaign's cases)` made PostgreSQL build the whole set first, and at
+    national scale (a million ids, too many to hash) compare each row against it."""
+    qs = campaign_cases(campaign, day, province, live=live).filter(pk=OuterRef("case_id"))
     if stock_only:
         qs = qs.filter(origin=Origin.STOCK)
-    return qs.values("pk")
+    return Exists(qs)
 
 
 def _count_events(
@@ -516,19 +528,18 @@ def _count_events(
 ) -> None:
     """Events in the period, at the court of the event (always a court of the province)."""
     in_period = Q(at__gte=clock.start_of_day(since))
-    stock = Q(case_id__in=_member_ids(campaign, day, province, stock_only=True, live=live))
+    stock = Q(is_stock=True)
     # The court condition (for the nation too: every court) lets the database read the
     # period's events court by court from the (court_id, at) index instead of scanning them
     # all for the JSON condition on the status.
-    courts = Court.objects.filter(path__startswith=province.root_path()).values("pk")
+    courts = province.province_court_ids
     rows = (
         AuditEvent.objects.filter(court_id__in=courts)
-        .filter(
-            at__lt=end_of(day),
-            case_id__in=_member_ids(campaign, day, province, False, live),
-        )
+        .filter(at__lt=end_of(day))
         .filter(in_period)
         .filter(Q(verb__in=(REPETITION, RETURN, ACCEPT)) | Q(after__status=CaseStatus.MET_STANDARD))
+        .filter(_is_member(campaign, day, province, stock_only=False, live=live))
+        .annotate(is_stock=_is_member(campaign, day, province, stock_only=True, live=live))
         .values("court_id")
         .annotate(
             reopened=Count("pk", filter=Q(verb=REPETITION)),
@@ -586,8 +597,7 @@ def upward_visits(
         level__in=(VisitLevel.BEIJING, VisitLevel.PROVINCE),
         visited_on__lte=day,
         recorded_at__lt=end_of(day),
-        case_id__in=_member_ids(campaign, day, province, stock_only=False, live=live),
-    )
+    ).filter(_is_member(campaign, day, province, stock_only=False, live=live))
 
 
 # --- over time -----------------------------------------------------------------------------
@@ -746,10 +756,9 @@ def daily_counts(campaign: Campaign, node: Court, start: dt.date, day: dt.date) 
     `day`) per day under `node`, from `start` to `day`: two queries."""
     cutoff = end_of(day)
     live = not recorded_after(cutoff)
-    members = _member_ids(campaign, day, node, stock_only=False, live=live)
     events = AuditEvent.objects.filter(
-        verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff, case_id__in=members
-    )
+        verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff
+    ).filter(_is_member(campaign, day, node, stock_only=False, live=live))
     visits = upward_visits(campaign, day, node, live=live).filter(visited_on__gte=start)
     if not node.is_nation:  # the nation's members are every court's
         ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))

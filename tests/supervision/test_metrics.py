@@ -257,3 +257,16 @@ def test_a_snapshot_costs_the_same_queries_for_more_courts_and_cases(world: Worl
     play(province, dt.date(2019, 3, 2), dt.date(2019, 3, 8), share=0.5)
     # Whether anything was recorded after the day, then the cases, events and visits.
     assert _queries(world) == few == 5
+
+
+def test_the_period_figures_index_holds_exactly_the_counted_events() -> None:
+    """The partial index `audit_period_figures` (issue #7) must keep matching the events
+    `_count_events` counts, or the database stops using it for them."""
+    from huajie.audit.models import AuditEvent
+
+    index = next(i for i in AuditEvent._meta.indexes if i.name == "audit_period_figures")
+    verbs, met = index.condition.children  # type: ignore[union-attr]
+    assert verbs[0] == "verb__in" and sorted(verbs[1]) == sorted(
+        (metrics.REPETITION, metrics.RETURN, metrics.ACCEPT)
+    )
+    assert met == ("after__status", CaseStatus.MET_STANDARD)
