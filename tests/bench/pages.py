@@ -143,7 +143,6 @@ class Bench:
         url: str,
         floor: Callable[[], object] | None,
         repeat: int | None = None,
-        warm: int = 2,
     ) -> None:
         repeat = repeat or self.repeat
 
@@ -152,7 +151,7 @@ class Bench:
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {url} 返回 {response.status_code}")
 
-        self.measure(name, what, get, floor, repeat, detail=url, warm=warm)
+        self.measure(name, what, get, floor, repeat, detail=url)
 
     def measure(
         self,
@@ -162,9 +161,8 @@ class Bench:
         floor: Callable[[], object] | None,
         repeat: int,
         detail: str = "",
-        warm: int = 2,
     ) -> None:
-        times = _times(action, repeat, warm)
+        times = _times(action, repeat)
         floor_times = _times(floor, repeat) if floor else None
         result = Measure(
             name,
@@ -407,20 +405,9 @@ def run(args: argparse.Namespace) -> list[Measure]:
 
     # The nation: national supervision's dashboard (every province on one page), and its
     # figures alone (the same grouped queries over every court, what a national report counts).
-    # Cold: the first national view after its month ends were forgotten computes and
-    # remembers every province's past points (once a month in real use).
-    from huajie.supervision.models import ProgressMemo
-
-    ProgressMemo.objects.all().delete()
+    # Warm: the provinces' past progress points are computed and remembered by the first
+    # view (see docs/performance.md for what that first view costs).
     bench.login(_national_account())
-    bench.page(
-        "dashboard.nation.cold",
-        "监控看板（全国，首次：计算并记住各省历史进度点）",
-        "/supervision/",
-        None,
-        repeat=1,
-        warm=0,
-    )
     bench.page(
         "dashboard.nation",
         f"监控看板（全国 {Court.objects.filter(parent=None).count()} 个省级辖区）",
