@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import escape
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huajie.accounts.policy import Action, can, get_for_user, user_of
@@ -152,10 +152,9 @@ def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     case = _case_for(request, case_id, action.permission)
     if request.method == "GET":
         reason = action.blocked(case)
-        form = None if reason else _form_for(action, case)
-        item = ShownAction(action, reason, form)
-        if form is None:
-            return HttpResponse(f'<p class="why">{escape(reason or "")}</p>')
+        if reason:
+            return HttpResponse(format_html('<p class="why">{}</p>', reason))
+        item = ShownAction(action, None, _form_for(action, case))
         return render(request, "cases/_action_form.html", {"case": case, "item": item})
     form = _form_for(action, case, request)
     error = action.blocked(case)
