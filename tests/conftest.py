@@ -26,3 +26,27 @@ def world(db: None, settings: object, tmp_path: object) -> object:
 
     settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
     return build_world()
+
+
+_DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    """After every test that used the database, the case tally must equal a recount of the
+    cases (huajie.cases.tally): every write path the suite drives is checked this way."""
+    result = yield
+    uses_db = item.get_closest_marker("django_db") is not None or any(
+        name in getattr(item, "fixturenames", ()) for name in _DB_FIXTURES
+    )
+    if uses_db:
+        from django.db import connection
+
+        from huajie.cases import tally
+
+        if connection.closed_in_transaction:  # a command's run_from_argv closed it: no more
+            return result  # queries in this test's transaction (its own assertions ran)
+
+        found = tally.differences()
+        assert not found, f"案件计数与重新统计不符（{len(found)} 处），例如：{found[:3]}"
+    return result

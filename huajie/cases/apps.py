@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = "信访案件"
 
     def ready(self) -> None:
-        from huajie.cases import jobs  # noqa: F401  (registers the daily tick job and schedule)
+        from huajie.cases import jobs, tally  # noqa: F401  (register jobs, schedules, signals)

@@ -8,9 +8,10 @@ through `huajie.cases.transitions`; every write goes through `huajie.cases.servi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from huajie.core import clock
@@ -272,10 +273,30 @@ class PetitionCase(models.Model):
             # A province's tasks of a campaign (the supervision figures) without reading the
             # other provinces' cases of the same year.
             models.Index(fields=["first_campaign", "court", "status"]),
+            # The dashboard's "no progress for N days" warning: the open cases of a court
+            # not touched since a day, without reading the rest.
+            models.Index(
+                fields=["court", "updated_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_by_update",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.ledger_no
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, and keep the case tallies exact in the same transaction (cases.tally)."""
+        from huajie.cases import tally
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not tally.touches(update_fields):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            before = None if self._state.adding else tally.stored_state(self.pk)
+            super().save(*args, **kwargs)
+            tally.record_change(before, tally.state_after(self, before, update_fields))
 
     @property
     def team(self) -> dict[str, Person | None]:
@@ -343,6 +364,19 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.get_level_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, and keep the visit tally exact in the same transaction (cases.tally)."""
+        from huajie.cases import tally
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not tally.touches_visit(update_fields):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            before = None if self._state.adding else tally.stored_visit(self.pk)
+            super().save(*args, **kwargs)
+            tally.record_visit_change(before, tally.stored_visit(self.pk))
 
     @property
     def counts_upward(self) -> bool:
@@ -639,3 +673,57 @@ class TickRun(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class CaseTally(models.Model):
+    """How many cases of a campaign a court holds, by origin and status, with how many of them
+    are possibly nominal and how many were reopened: what the live dashboard counts, without
+    reading the cases (huajie.cases.tally keeps it).
+
+    Rows are signed changes: every write of a case adds the rows that move it from its old
+    count to its new one (never an update, so writers never wait on each other), and the
+    worker folds them into one row per key now and then. The figures are the sums.
+
+    A case counts in every campaign whose ledger it is in: its first campaign and each it was
+    carried over into. `current` marks the campaign it is in now, so the rows with `current`
+    count each case exactly once (the warnings, which are about cases, not campaigns)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=8, choices=Origin.choices)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    current = models.BooleanField()
+    cases = models.IntegerField()
+    nominal = models.IntegerField()
+    reopened = models.IntegerField()
+
+    class Meta:
+        verbose_name = "案件计数"
+        verbose_name_plural = "案件计数"
+        indexes = [models.Index(fields=["campaign", "court"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.court_id}/{self.origin}/{self.status}: {self.cases}"
+
+
+class VisitTally(models.Model):
+    """Beijing and province visits on a campaign's cases, by the court now responsible for
+    the case, level and bulletin period of the visit's date (-1: before the campaign's
+    mobilization; 0: mobilization): the dashboard's timeline without reading every visit.
+    Kept like `CaseTally` (signed rows, folded by the worker; huajie.cases.tally): a visit
+    counts when it is recorded, and all of a case's visits move when the case changes court
+    or is carried into another campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=VisitLevel.choices)
+    period = models.SmallIntegerField()
+    visits = models.IntegerField()
+
+    class Meta:
+        verbose_name = "信访计数"
+        verbose_name_plural = "信访计数"
+        indexes = [models.Index(fields=["campaign", "court"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.court_id}/{self.level}/{self.period}: {self.visits}"

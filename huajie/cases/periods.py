@@ -13,9 +13,32 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from huajie.cases.models import Campaign
 
 
 def observation_last_day(promise_on: dt.date) -> dt.date:
     year = promise_on.year + 1
     last = calendar.monthrange(year, promise_on.month)[1]
     return promise_on.replace(year=year, day=min(promise_on.day, last))
+
+
+# --- bulletin periods (R17) ------------------------------------------------------------------
+
+PERIOD_DAYS = 14  # R17: a bulletin every two weeks
+
+
+def last_period_number(campaign: Campaign) -> int:
+    days = (campaign.deadline - campaign.concentrated_start).days + 1
+    return max(1, -(-days // PERIOD_DAYS))
+
+
+def period_number(campaign: Campaign, day: dt.date) -> int:
+    """The number of the period containing `day`; 0 before concentrated resolution starts,
+    the last period's number after the deadline."""
+    if day < campaign.concentrated_start:
+        return 0
+    number = (day - campaign.concentrated_start).days // PERIOD_DAYS + 1
+    return min(number, last_period_number(campaign))

@@ -6,9 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from huajie.accounts.models import Role
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Where each user starts: national supervision has no court and no cases of its own, so
+    its home is the national dashboard; everyone else's is the workbench."""
+    if getattr(request.user, "role", None) == Role.NATION_OFFICE:
+        return redirect("supervision:dashboard")
     return redirect("cases:workbench")
 
 

@@ -46,6 +46,7 @@ from django.utils import timezone
 from huajie.accounts.models import Role, Scope, User
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import Chain
+from huajie.cases import tally
 from huajie.cases.attachments import store_file
 from huajie.cases.models import (
     AcceptanceRequest,
@@ -53,6 +54,7 @@ from huajie.cases.models import (
     Attachment,
     Campaign,
     CaseStatus,
+    CaseTally,
     EscalationRequest,
     LeaderActivity,
     Measure,
@@ -1665,7 +1667,8 @@ def _generate(options: Options, progress: Callable[[str], None], started: float)
                 f"已生成 {done}/{options.cases} 件 ({done * 100 // options.cases}%)，"
                 f"用时 {time.monotonic() - started:.0f} 秒"
             )
-    _finish_database([*_tree_models(), *_case_models()])
+    tally.rebuild()  # the cases were written with COPY, past the model's bookkeeping
+    _finish_database([*_tree_models(), *_case_models(), CaseTally])
     rows = {**tree_writer.written, **writer.written}
     return Result(len(plans), options.cases, rows, ctx.chain.head, time.monotonic() - started)
 

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from huajie.accounts.models import User
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import Chain, jsonable, lock_chain_head
-from huajie.cases import services, transitions
+from huajie.cases import services, tally, transitions
 from huajie.cases.allocation import Suggestion
 from huajie.cases.eligibility import TEAM_ROLES, missing_roles
 from huajie.cases.identity import IdNumberError, normalize_id_number
@@ -180,9 +180,14 @@ class NewCaseBatch:
         self._lookup_people(replays)
         lock_chain_head()
         chain = Chain(self.writer, ids=None)
+        new_cases = tally.Deltas()
         for replay in replays:
             self._write(replay, chain, now)
+            state = tally.state_of(replay.case)
+            new_cases.add(state, +1)
+            new_cases.add_visits(state, [(v.level, v.visited_on) for v in replay.visits], +1)
         self.writer.flush()
+        new_cases.save()
         if self.mails:
             mails, self.mails = self.mails, []
             transaction.on_commit(lambda: _send_all(mails))

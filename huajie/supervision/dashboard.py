@@ -7,7 +7,7 @@ are not linked). Chart data goes to the page as JSON (`json_script`), drawn by a
 script: no inline JavaScript.
 
 The page costs a fixed number of queries: the snapshot (4), the progress chart (one per
-month so far, at most 11), the re-petition and visit timeline (2), the warnings (1).
+month so far, at most 11), the re-petition and visit timeline (2), the warnings (3).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
+from huajie.cases import tally
 from huajie.cases.models import OPEN_STATUSES, CaseStatus, PetitionCase
 from huajie.core import clock
 from huajie.courts.models import Court
@@ -116,44 +117,39 @@ class Warning:
 
 
 def warnings(node: Court, snap: Snapshot, today: dt.date) -> list[Warning]:
-    """What needs attention now under `node`: one grouped query over the current cases,
-    plus the courts behind pace from the snapshot. Under the nation the counts are listed
-    by province."""
-    stale_cutoff = clock.start_of_day(today - dt.timedelta(days=stale_after_days()))
-    cases = PetitionCase.objects.all()
-    if not node.is_nation:
-        cases = cases.filter(court__path__startswith=node.path)
-    rows = (
-        cases.values("court")
-        .annotate(
-            nominal=Count("pk", filter=Q(possibly_nominal=True)),
-            stale=Count("pk", filter=Q(status__in=OPEN_STATUSES, updated_at__lt=stale_cutoff)),
-            observation=Count(
-                "pk",
-                filter=Q(
-                    status=CaseStatus.OBSERVATION,
-                    observation_last_day__lte=today + dt.timedelta(days=OBSERVATION_WARNING_DAYS),
-                ),
-            ),
-            repetition=Count("pk", filter=Q(reopen_count__gt=0, status=CaseStatus.IN_RESOLUTION)),
-        )
-        .order_by()
-    )
+    """What needs attention now under `node`: the nominal and reopened cases from the case
+    tally, the stale and soon-due cases from two indexed counts, the courts behind pace from
+    the snapshot. Under the nation the counts are listed by province."""
     keys = ("nominal", "stale", "observation", "repetition")
     # Each court's counts go to the line they are listed on: the court itself, or under the
     # nation its province (the high court with its tree).
-    line_of = {c.pk: c for c in snap.courts}
+    line_of = {c.pk: c for c in snap.courts_under(node)}
     if node.is_nation:
         provinces = {c.path: c for c in snap.children(node)}
         line_of = {c.pk: provinces[c.root_path()] for c in snap.courts}
     counted: dict[Court, dict[str, int]] = {}
-    for row in rows:
-        counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
-        line = line_of.get(counts["court"])
-        if line is not None:
-            totals = counted.setdefault(line, dict.fromkeys(keys, 0))
-            for key in keys:
-                totals[key] += counts[key]
+
+    def count(court_id: int, key: str, n: int) -> None:
+        line = line_of.get(court_id)
+        if line is not None and n:
+            counted.setdefault(line, dict.fromkeys(keys, 0))[key] += n
+
+    # The court ids even for the nation: the stale count then reads the partial index court
+    # by court instead of every open case.
+    court_ids = list(line_of)
+    for court_id, nominal, again in tally.flags_by_court(court_ids):
+        count(court_id, "nominal", nominal)
+        count(court_id, "repetition", again)
+    cases = PetitionCase.objects.filter(court_id__any_of=court_ids)
+    stale_cutoff = clock.start_of_day(today - dt.timedelta(days=stale_after_days()))
+    due = today + dt.timedelta(days=OBSERVATION_WARNING_DAYS)
+    by_court = {
+        "stale": cases.filter(status__in=OPEN_STATUSES, updated_at__lt=stale_cutoff),
+        "observation": cases.filter(status=CaseStatus.OBSERVATION, observation_last_day__lte=due),
+    }
+    for key, found_cases in by_court.items():
+        for court_id, n in found_cases.values_list("court").annotate(n=Count("pk")).order_by():
+            count(court_id, key, n)
     params: dict[str, dict[str, str]] = {
         "nominal": {"nominal": "1"},
         "stale": {"sort": "updated"},
@@ -257,16 +253,12 @@ def _progress(snap: Snapshot, node: Court, total: Figures) -> dict[str, Any]:
 
 def _timeline(snap: Snapshot, node: Court) -> dict[str, Any]:
     campaign, day = snap.campaign, snap.day
-    start = min(campaign.mobilization_start, day)
-    counts = metrics.daily_counts(campaign, node, start, day)
+    counts = metrics.timeline_counts(campaign, node, day)
     last = metrics.period_number(campaign, day)
     labels = ["动员部署"] + [f"第{n}期" for n in range(1, last + 1)]
 
-    def bucketed(per_day: dict[dt.date, int]) -> list[int]:
-        values = [0] * len(labels)
-        for when, n in per_day.items():
-            values[metrics.period_number(campaign, when)] += n
-        return values
+    def bucketed(per_period: dict[int, int]) -> list[int]:
+        return [per_period.get(number, 0) for number in range(last + 1)]
 
     return {
         "labels": labels,

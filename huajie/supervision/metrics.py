@@ -76,6 +76,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
 
 from huajie.audit.models import AuditEvent
+from huajie.cases import tally
 from huajie.cases.models import (
     Campaign,
     CaseStatus,
@@ -84,10 +85,9 @@ from huajie.cases.models import (
     Visit,
     VisitLevel,
 )
+from huajie.cases.periods import PERIOD_DAYS, last_period_number, period_number
 from huajie.core import clock
 from huajie.courts.models import PATH_STEP, Court
-
-PERIOD_DAYS = 14  # R17: a bulletin every two weeks
 
 MET_STATUSES = (CaseStatus.MET_STANDARD, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
 # Events that set a status without writing it into `after`.
@@ -126,20 +126,6 @@ def _cn_date(day: dt.date, same_year: int | None = None) -> str:
     if same_year == day.year:
         return f"{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def last_period_number(campaign: Campaign) -> int:
-    days = (campaign.deadline - campaign.concentrated_start).days + 1
-    return max(1, -(-days // PERIOD_DAYS))
-
-
-def period_number(campaign: Campaign, day: dt.date) -> int:
-    """The number of the period containing `day`; 0 before concentrated resolution starts,
-    the last period's number after the deadline."""
-    if day < campaign.concentrated_start:
-        return 0
-    number = (day - campaign.concentrated_start).days // PERIOD_DAYS + 1
-    return min(number, last_period_number(campaign))
 
 
 def bulletin_period(campaign: Campaign, number: int) -> Period:
@@ -235,7 +221,8 @@ def _province_cases(campaign: Campaign, cutoff: dt.datetime, province: Court) ->
     # The court condition in each branch of the OR, so that the first branch is one look-up
     # of the (first_campaign, court, status) index per court.
     return PetitionCase.objects.filter(
-        Q(first_campaign=campaign, court_id__in=courts) | Q(pk__in=carried_in, court_id__in=courts)
+        Q(first_campaign=campaign, court_id__any_of=courts)
+        | Q(pk__in=carried_in, court_id__any_of=courts)
     )
 
 
@@ -248,10 +235,10 @@ def campaign_cases(
 
     When nothing has been recorded after the end of `day` (today's figures, the usual
     dashboard), the state as of `day` is the cases' current columns: every service writes
-    the column and the audit event in one transaction (tests/supervision/test_live.py
-    compares both ways on a generated province). Reading the columns costs one pass over the
-    province's cases instead of several look-ups into the audit log per case, which is what
-    keeps a national dashboard fast. `live=False` forces the history (for tests)."""
+    the column and the audit event in one transaction (tests/supervision/test_metrics.py
+    compares both ways on a generated province). Reading the columns costs one look-up per
+    case instead of several into the audit log; the counts of today's cases do not read the
+    cases at all but the case tally (`_count_cases`). `live=False` forces the history."""
     cutoff = end_of(day)
     cases = _province_cases(campaign, cutoff, province)
     if live is None:
@@ -317,12 +304,11 @@ class Figures:
         return self.visits_beijing_period + self.visits_province_period
 
     def add(self, other: Figures) -> None:
-        for f in fields(self):
-            if f.name == "statuses":
-                for status, n in other.statuses.items():
-                    self.statuses[status] = self.statuses.get(status, 0) + n
-            else:
-                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        statuses = self.statuses
+        for status, n in other.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+        for name in _COUNTS:  # a national page adds thousands of courts: no reflection here
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, object]:
         """Everything, derived figures included, for JSON (charts and frozen bulletins)."""
@@ -336,6 +322,9 @@ class Figures:
             visits_period=self.visits_period,
         )
         return data
+
+
+_COUNTS = tuple(f.name for f in fields(Figures) if f.name != "statuses")
 
 
 def sum_figures(items: Iterable[Figures]) -> Figures:
@@ -385,16 +374,17 @@ class Snapshot:
         return self._subtrees.get(court.path) or Figures()
 
     def _sum_subtrees(self) -> dict[str, Figures]:
-        """Every court's figures added to itself and to each of its ancestors (the nation's
-        path is ""): one pass, so a national page of 3,500 courts asks cheaply."""
+        """Every court's total (its own figures and its subtree's), bottom-up in one pass:
+        the courts in reverse tree order meet each court after all its subordinates, and
+        each total is added once, to its parent's (the nation's path is "")."""
         totals: dict[str, Figures] = {}
-        for court in self.courts:
-            figures = self.by_court.get(court.pk)
-            if figures is None:
-                continue
-            path = court.path
-            for end in range(0, len(path) + 1, PATH_STEP + 1):
-                totals.setdefault(path[:end], Figures()).add(figures)
+        for court in reversed(self.courts):
+            total = totals.setdefault(court.path, Figures())
+            own = self.by_court.get(court.pk)
+            if own is not None:
+                total.add(own)
+            parent = court.path[: max(len(court.path) - PATH_STEP - 1, 0)]
+            totals.setdefault(parent, Figures()).add(total)
         return totals
 
     def children(self, court: Court) -> list[Court]:
@@ -480,30 +470,36 @@ Lookup = Callable[[int | None], "Figures | None"]
 
 
 def _count_cases(campaign: Campaign, day: dt.date, province: Court, of: Lookup, live: bool) -> None:
-    rows = (
-        campaign_cases(campaign, day, province, live=live)
-        .values("asof_court", "asof_status", "origin")
-        .annotate(
-            n=Count("pk"),
-            nominal=Count("pk", filter=Q(asof_nominal=True)),
-            reopened=Count("pk", filter=Q(asof_reopened=True)),
+    """The cases by court, origin and status. Today's come from the case tally (kept exact
+    by every write of a case, huajie.cases.tally), a past day's from the audit history."""
+    rows: Iterable[tuple[int, str, str, int, int, int]]
+    if live:
+        rows = tally.counts(campaign, None if province.is_nation else province.province_court_ids)
+    else:
+        rows = (
+            campaign_cases(campaign, day, province, live=False)
+            .values("asof_court", "asof_status", "origin")
+            .annotate(
+                n=Count("pk"),
+                nominal=Count("pk", filter=Q(asof_nominal=True)),
+                reopened=Count("pk", filter=Q(asof_reopened=True)),
+            )
+            .values_list("asof_court", "origin", "asof_status", "n", "nominal", "reopened")
+            .order_by()
         )
-        .order_by()
-    )
-    for row in rows:
-        figures = of(row["asof_court"])
+    for court_id, origin, status, n, nominal, reopened in rows:
+        figures = of(court_id)
         if figures is None:
             continue
-        if row["origin"] == Origin.STOCK:
-            figures.tasks += row["n"]
-            status = row["asof_status"]
-            figures.statuses[status] = figures.statuses.get(status, 0) + row["n"]
+        if origin == Origin.STOCK:
+            figures.tasks += n
+            figures.statuses[status] = figures.statuses.get(status, 0) + n
         else:
-            figures.new += row["n"]
-            if row["asof_status"] == CaseStatus.ACCEPTED:
-                figures.new_accepted += row["n"]
-        figures.nominal += row["nominal"]
-        figures.reopened_cases += row["reopened"]
+            figures.new += n
+            if status == CaseStatus.ACCEPTED:
+                figures.new_accepted += n
+        figures.nominal += nominal
+        figures.reopened_cases += reopened
 
 
 def _is_member(
@@ -534,7 +530,7 @@ def _count_events(
     # all for the JSON condition on the status.
     courts = province.province_court_ids
     rows = (
-        AuditEvent.objects.filter(court_id__in=courts)
+        AuditEvent.objects.filter(court_id__any_of=courts)
         .filter(at__lt=end_of(day))
         .filter(in_period)
         .filter(Q(verb__in=(REPETITION, RETURN, ACCEPT)) | Q(after__status=CaseStatus.MET_STANDARD))
@@ -751,29 +747,54 @@ def forecast(campaign: Campaign, day: dt.date, figures: Figures) -> Forecast:
     return Forecast(per_day, open_at_deadline, finishes_on)
 
 
-def daily_counts(campaign: Campaign, node: Court, start: dt.date, day: dt.date) -> dict[str, dict]:
+def timeline_counts(
+    campaign: Campaign, node: Court, day: dt.date, *, live: bool | None = None
+) -> dict[str, dict[int, int]]:
     """Re-petitions (at the court of the event) and upward visits (at the case's court as of
-    `day`) per day under `node`, from `start` to `day`: two queries."""
+    `day`) under `node` from the campaign's mobilization to `day`, per period (0:
+    mobilization): two queries. Today's visits come from the visit tally (kept by every
+    write, huajie.cases.tally); a past day's from the visits themselves."""
+    start = min(campaign.mobilization_start, day)
     cutoff = end_of(day)
-    live = not recorded_after(cutoff)
+    if live is None:
+        live = not recorded_after(cutoff)
+    ids = (
+        None
+        if node.is_nation
+        else list(Court.objects.subtree_of(node).values_list("pk", flat=True))
+    )
     events = AuditEvent.objects.filter(
         verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff
     ).filter(_is_member(campaign, day, node, stock_only=False, live=live))
+    if ids is not None:
+        events = events.filter(court_id__any_of=ids)
+    per_day = events.annotate(day=TruncDate("at")).values("day").annotate(n=Count("pk")).order_by()
+    result: dict[str, dict[int, int]] = {
+        "repetition": _by_period(campaign, ((e["day"], e["n"]) for e in per_day))
+    }
+    if live and day >= campaign.mobilization_start:
+        tallied = tally.visit_counts(campaign, ids)
+        last = period_number(campaign, day)
+        for level, by_period in tallied.items():
+            result[level] = {p: n for p, n in by_period.items() if 0 <= p <= last}
+        return result
     visits = upward_visits(campaign, day, node, live=live).filter(visited_on__gte=start)
-    if not node.is_nation:  # the nation's members are every court's
-        ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
-        events = events.filter(court_id__in=ids)
-        visits = visits.annotate(asof_court=_court_as_of(cutoff, live)).filter(asof_court__in=ids)
-    repetitions = (
-        events.annotate(day=TruncDate("at")).values("day").annotate(n=Count("pk")).order_by()
-    )
-    by_day = visits.values("visited_on", "level").annotate(n=Count("pk")).order_by()
-    result: dict[str, dict] = {"repetition": {}, VisitLevel.BEIJING: {}, VisitLevel.PROVINCE: {}}
-    for event in repetitions:
-        result["repetition"][event["day"]] = event["n"]
-    for visit in by_day:
-        bucket = result[visit["level"]]
-        bucket[visit["visited_on"]] = bucket.get(visit["visited_on"], 0) + visit["n"]
+    if ids is not None:
+        visits = visits.annotate(asof_court=_court_as_of(cutoff, live)).filter(
+            asof_court__any_of=ids
+        )
+    rows = list(visits.values("visited_on", "level").annotate(n=Count("pk")).order_by())
+    for level in (VisitLevel.BEIJING, VisitLevel.PROVINCE):
+        of_level = ((v["visited_on"], v["n"]) for v in rows if v["level"] == level)
+        result[level] = _by_period(campaign, of_level)
+    return result
+
+
+def _by_period(campaign: Campaign, counts: Iterable[tuple[dt.date, int]]) -> dict[int, int]:
+    result: dict[int, int] = {}
+    for when, n in counts:
+        number = period_number(campaign, when)
+        result[number] = result.get(number, 0) + n
     return result
 
 

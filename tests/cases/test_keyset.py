@@ -25,9 +25,9 @@ CASES = 11  # three full pages and a short last one
 def cases(world: World) -> list[PetitionCase]:
     made = [new_case(world, ledger_no=f"2019-{n:04d}") for n in range(CASES)]
     # Ties on purpose: several cases share a status and a risk level; only the id separates them.
-    PetitionCase.objects.filter(pk__in=[c.pk for c in made[::3]]).update(
-        status=CaseStatus.ALLOCATED, risk_level=RiskLevel.HIGH
-    )
+    for case in made[::3]:
+        case.status, case.risk_level = CaseStatus.ALLOCATED, RiskLevel.HIGH
+        case.save(update_fields=["status", "risk_level"])
     return made
 
 

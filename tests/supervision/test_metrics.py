@@ -108,7 +108,18 @@ def test_today_s_figures_from_the_cases_equal_those_rebuilt_from_the_history(
         assert not metrics.recorded_after(metrics.end_of(today))
         live = metrics.snapshot(world.campaign, today, world.tree.high, live=True)
         history = metrics.snapshot(world.campaign, today, world.tree.high, live=False)
+        # The timeline too: today's visits from the visit tally, a past day's from the visits.
+        timelines = [
+            [
+                metrics.timeline_counts(world.campaign, node, today, live=live_or_not)
+                for live_or_not in (True, False)
+            ]
+            for node in (world.tree.high, world.tree.jinan)
+        ]
     assert live.by_court == history.by_court
+    for from_tally, from_visits in timelines:
+        assert from_tally == from_visits
+    assert timelines[0][0]["beijing"] and timelines[0][0]["province"]
     total = live.subtree(world.tree.high)
     assert total.nominal and total.reopened_cases and total.accepted and total.visits_period
     assert total.met_period and total.returned_period

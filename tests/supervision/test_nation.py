@@ -123,6 +123,14 @@ def test_the_national_page_lists_provinces_and_every_link_counts(two_provinces: 
         assert "汇报材料" in below and "汇报材料" not in page  # reports are per province
 
 
+def test_national_supervision_starts_at_the_national_dashboard(two_provinces: World) -> None:
+    client = Client()
+    client.force_login(national_user())
+    assert client.get("/").url == "/supervision/"  # type: ignore[attr-defined]
+    client.force_login(two_provinces.province_office)
+    assert client.get("/").url == "/workbench/"  # type: ignore[attr-defined]
+
+
 def test_a_province_office_never_sees_the_nation(two_provinces: World) -> None:
     world = two_provinces
     with clock.travel(DAY):

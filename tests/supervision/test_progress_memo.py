@@ -94,3 +94,41 @@ def test_a_memo_that_later_records_fall_into_is_computed_again(world: World) -> 
     ProgressMemo.objects.filter(day=dt.date(2019, 3, 31)).update(accepted=999)
     with clock.travel(TODAY):
         assert next(p for p in _series(world) if p.day == dt.date(2019, 3, 31)).accepted == 999
+
+
+def test_the_worker_remembers_each_month_end_for_provinces_and_areas(world: World) -> None:
+    """The night after a month end the worker computes its point for every province and
+    intermediate court's area, so no viewer waits for it; the point equals a fresh one."""
+    from huajie.courts.models import Court, CourtLevel
+    from huajie.supervision import jobs
+    from huajie.worker.models import Job
+    from huajie.worker.schedule import schedules_enqueue
+
+    province = build_province(world, stock=12, new=2)
+    play(province, dt.date(2019, 3, 1), dt.date(2019, 4, 25), share=0.1)
+    with clock.travel(dt.date(2019, 2, 20)):  # mobilization: no month end of the chart yet
+        schedules_enqueue(clock.now())
+    assert not Job.objects.filter(kind=jobs.KIND).exists()
+    with clock.travel(dt.date(2019, 5, 1)):
+        schedules_enqueue(clock.now())
+        schedules_enqueue(clock.now() + dt.timedelta(hours=3))  # planned once
+        job = Job.objects.get(kind=jobs.KIND)
+        assert job.key == "progress:2019-04-30"
+        assert job.run_at == clock.start_of_day(dt.date(2019, 5, 1)) + dt.timedelta(hours=1)
+        result = jobs.progress_job(job.payload)
+        remembered = {
+            (m.court_id, m.day) for m in ProgressMemo.objects.filter(campaign=world.campaign)
+        }
+        areas = Court.objects.filter(level__in=(CourtLevel.HIGH, CourtLevel.INTERMEDIATE))
+        assert remembered == {(c.pk, dt.date(2019, 4, 30)) for c in areas}
+        assert result == {"day": "2019-04-30", "points": areas.count()}
+        # The province's first view computes no point of its own for April.
+        with CaptureQueriesContext(connection) as view:
+            series = metrics.progress_series(
+                world.campaign, world.tree.high, [dt.date(2019, 4, 30)]
+            )
+        assert not any("INSERT" in q["sql"] for q in view.captured_queries)
+        ProgressMemo.objects.all().delete()
+        assert series == metrics.progress_series(
+            world.campaign, world.tree.high, [dt.date(2019, 4, 30)]
+        )
