@@ -186,12 +186,20 @@ class Bench:
 def _tables() -> dict[str, str]:
     from huajie.accounts.models import User
     from huajie.audit.models import AuditEvent
-    from huajie.cases.models import CaseTally, OriginalCase, PetitionCase, Petitioner, Visit
+    from huajie.cases.models import (
+        CaseTally,
+        OriginalCase,
+        PetitionCase,
+        Petitioner,
+        Visit,
+        VisitTally,
+    )
     from huajie.courts.models import Court, Person
 
     return {
         "case": PetitionCase._meta.db_table,
         "tally": CaseTally._meta.db_table,
+        "visit_tally": VisitTally._meta.db_table,
         "petitioners": PetitionCase.petitioners.through._meta.db_table,
         "petitioner": Petitioner._meta.db_table,
         "court": Court._meta.db_table,
@@ -262,18 +270,32 @@ def case_floor(case_id: int) -> list[tuple[str, Any]]:
     ]
 
 
-def figures_floor(path: str, period_start: dt.datetime, *, live: bool) -> list[tuple[str, Any]]:
-    """The dashboard's question: tasks by court and status now, and the period's events.
-    Today's counts are in the case tally (what a hand-written query would read too); a past
-    day's (a bulletin's) are counted from the cases."""
+@dataclass(frozen=True)
+class Window:
+    """The moments a dashboard's questions start from."""
+
+    period_start: dt.datetime  # this bulletin period
+    campaign_start: dt.datetime  # the campaign's mobilization (the timeline)
+    stale_before: dt.datetime  # "no progress since" (the warning)
+
+
+def figures_floor(path: str, at: Window, *, live: bool) -> list[tuple[str, Any]]:
+    """The dashboard's questions: tasks by court and status now, and the period's events;
+    for today's page also its warnings' stale cases and its timeline. Today's counts are in
+    the summary tables (what a hand-written query would read too); a past day's (a
+    bulletin's) are counted from the cases."""
+    from huajie.cases.models import OPEN_STATUSES
+
     t = _tables()
-    if live:
-        counts = (
-            f"SELECT t.court_id, t.status, t.origin, sum(t.cases), sum(t.nominal),"  # noqa: S608
-            f" sum(t.reopened) FROM {t['tally']} t JOIN {t['court']} ct ON ct.id = t.court_id"
-            f" WHERE ct.path LIKE %s GROUP BY t.court_id, t.status, t.origin"
-        )
-    else:
+    under = f"{path}%"
+    events = (
+        f"SELECT a.court_id, a.verb, count(*) FROM {t['audit']} a"  # noqa: S608
+        f" JOIN {t['court']} ct ON ct.id = a.court_id"
+        f" WHERE ct.path LIKE %s AND a.at >= %s AND a.case_id IS NOT NULL"
+        f" GROUP BY a.court_id, a.verb",
+        [under, at.period_start],
+    )
+    if not live:
         counts = (
             f"SELECT c.court_id, c.status, c.origin, count(*),"  # noqa: S608
             f" sum(CASE WHEN c.possibly_nominal THEN 1 ELSE 0 END),"
@@ -281,14 +303,33 @@ def figures_floor(path: str, period_start: dt.datetime, *, live: bool) -> list[t
             f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
             f" WHERE ct.path LIKE %s GROUP BY c.court_id, c.status, c.origin"
         )
+        return [(counts, [under]), events]
+    open_statuses = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
     return [
-        (counts, [f"{path}%"]),
         (
-            f"SELECT a.court_id, a.verb, count(*) FROM {t['audit']} a"  # noqa: S608
-            f" JOIN {t['court']} ct ON ct.id = a.court_id"
-            f" WHERE ct.path LIKE %s AND a.at >= %s AND a.case_id IS NOT NULL"
-            f" GROUP BY a.court_id, a.verb",
-            [f"{path}%", period_start],
+            f"SELECT t.court_id, t.status, t.origin, sum(t.cases), sum(t.nominal),"  # noqa: S608
+            f" sum(t.reopened) FROM {t['tally']} t JOIN {t['court']} ct ON ct.id = t.court_id"
+            f" WHERE ct.path LIKE %s GROUP BY t.court_id, t.status, t.origin",
+            [under],
+        ),
+        events,
+        (
+            f"SELECT c.court_id, count(*) FROM {t['case']} c"  # noqa: S608
+            f" JOIN {t['court']} ct ON ct.id = c.court_id WHERE ct.path LIKE %s"
+            f" AND c.status IN {open_statuses} AND c.updated_at < %s GROUP BY c.court_id",
+            [under, at.stale_before],
+        ),
+        (
+            f"SELECT v.level, v.period, sum(v.visits) FROM {t['visit_tally']} v"  # noqa: S608
+            f" JOIN {t['court']} ct ON ct.id = v.court_id WHERE ct.path LIKE %s"
+            f" GROUP BY v.level, v.period",
+            [under],
+        ),
+        (
+            f"SELECT a.court_id, count(*) FROM {t['audit']} a"  # noqa: S608
+            f" JOIN {t['court']} ct ON ct.id = a.court_id WHERE ct.path LIKE %s"
+            f" AND a.verb = 'case.repetition' AND a.at >= %s GROUP BY a.court_id",
+            [under, at.campaign_start],
         ),
     ]
 
@@ -303,6 +344,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
     from huajie.core import clock
     from huajie.courts.models import Court, CourtLevel, nation
     from huajie.supervision import metrics
+    from huajie.supervision.dashboard import stale_after_days
 
     bench = Bench(args.repeat)
     today = clock.today()
@@ -380,13 +422,17 @@ def run(args: argparse.Namespace) -> list[Measure]:
     campaign = metrics.campaign_on(today)
     assert campaign is not None
     period = metrics.period_as_of(campaign, today)
-    period_start = metrics.end_of(period.start - dt.timedelta(days=1))
+    window = Window(
+        period_start=clock.start_of_day(period.start),
+        campaign_start=clock.start_of_day(campaign.mobilization_start),
+        stale_before=clock.start_of_day(today - dt.timedelta(days=stale_after_days())),
+    )
     bench.login(_account(province, "xf"))
     bench.page(
         "dashboard.province",
         f"监控看板（{province.short_name}全省）",
         "/supervision/",
-        bench.sql(figures_floor(province.path, period_start, live=True)),
+        bench.sql(figures_floor(province.path, window, live=True)),
         repeat=max(5, args.repeat // 3),
     )
     bench.login(supervisor)
@@ -394,7 +440,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "dashboard.city",
         f"监控看板（{city.short_name}辖区）",
         "/supervision/",
-        bench.sql(figures_floor(city.path, period_start, live=True)),
+        bench.sql(figures_floor(city.path, window, live=True)),
         repeat=max(5, args.repeat // 3),
     )
 
@@ -409,7 +455,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "bulletin.province",
         f"双周通报（{province.short_name}，docx+pdf+xlsx）",
         bulletin,
-        bench.sql(figures_floor(province.path, period_start, live=False)),
+        bench.sql(figures_floor(province.path, window, live=False)),
         repeat=3,
     )
 
@@ -422,7 +468,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "dashboard.nation",
         f"监控看板（全国 {Court.objects.filter(parent=None).count()} 个省级辖区）",
         "/supervision/",
-        bench.sql(figures_floor("", period_start, live=True)),
+        bench.sql(figures_floor("", window, live=True)),
         repeat=max(5, args.repeat // 3),
     )
 
@@ -434,14 +480,14 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "bulletin.nation",
         "全国双周通报（各省排名，docx+pdf+xlsx）",
         national_bulletin,
-        bench.sql(figures_floor("", period_start, live=False)),
+        bench.sql(figures_floor("", window, live=False)),
         repeat=3,
     )
     bench.measure(
         "figures.nation",
         "全国统计数字（不含页面）",
         lambda: metrics.snapshot(campaign, today, nation()),
-        bench.sql(figures_floor("", period_start, live=True)),
+        bench.sql(figures_floor("", window, live=True)),
         repeat=max(5, args.repeat // 3),
     )
     return bench.results
