@@ -436,3 +436,30 @@ def test_the_page_tells_the_second_superior_the_escalation_was_just_decided(
     assert "该提级申请已经决定" in response.content.decode()
     after = assert_consistent(case.pk)
     assert after.court == world.tree.lixia  # the first decision (not to escalate) stands
+
+
+# --- the dashboard's summary tables ---------------------------------------------------------
+
+
+def test_folding_the_tallies_while_cases_change_loses_no_count(world: World) -> None:
+    """The worker folds the tallies' rows (DELETE … RETURNING) while a case is allocated and
+    another visited Beijing on other connections: every signed row is summed exactly once,
+    so the tallies still equal a recount (huajie.cases.tally). On PostgreSQL this also found
+    a deadlock: the services locked the case's court row with the case (`_lock`)."""
+    from huajie.cases import tally as tallies
+    from tests.cases.world import new_case
+
+    for round_number in range(REPEATS):
+        waiting = new_case(world, ledger_no=f"F-{round_number}")
+        working = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no=f"G-{round_number}")
+        actor, today = world.lixia.office, clock.today()
+        outcomes = race(
+            tallies.compact,
+            lambda pk=waiting.pk: services.case_allocate(
+                actor=world.province_office, case=PetitionCase.objects.get(pk=pk)
+            ),
+            _visit(actor, working.pk, today, VisitLevel.BEIJING, "国家信访局"),
+        )
+        tally("fold while writing", outcomes)
+        assert all(o.won for o in outcomes), [o.refused for o in outcomes]
+        assert tallies.differences() == []

@@ -30,8 +30,15 @@ Actor = User | None  # None: the system itself (the daily tick)
 
 
 def _lock(case: PetitionCase) -> PetitionCase:
-    """Re-read the case under a row lock: concurrent actions on one case queue up here."""
-    return PetitionCase.objects.select_for_update().select_related("court").get(pk=case.pk)
+    """Re-read the case under a row lock: concurrent actions on one case queue up here.
+
+    Only the case's row (`of=("self",)`): without it PostgreSQL also locks the joined court
+    row, so every action in a court queued behind the others, and a transaction adding a
+    row that refers to that court (a case moved there, its tally) waited for one that in
+    turn waited for it on the audit chain's lock — a deadlock."""
+    return (
+        PetitionCase.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    )
 
 
 def _snapshot(case: PetitionCase, fields: Iterable[str]) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def campaign_carry_over(
     )
     if clashes.exists():
         raise Refused(f"目标活动已有相同台账编号的案件：{clashes.first()}，请先处理。")
-    cases = list(open_cases.select_for_update().order_by("pk"))
+    cases = list(open_cases.select_for_update(of=("self",)).order_by("pk"))  # not the courts
     for case in cases:
         case.campaign = target
         _save(case, ["campaign"])
