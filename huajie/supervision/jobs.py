@@ -5,8 +5,8 @@ resolution (`metrics.progress_series`). A past month end's figures never change,
 computed once from the audit history and remembered (`ProgressMemo`). Left to the first
 viewer, that first view waits for it: for the nation, one point per province (minutes at
 1,000,000 cases). So the night after each month end, one job (`progress:YYYY-MM-DD`, at
-01:00) computes it for every province and every intermediate court's area; a basic court's
-own point, cheap, is still left to its first view.
+01:00) computes it for every province, which remembers it for every court of the province
+(one grouped count each, `metrics.progress_series`).
 """
 
 from __future__ import annotations
@@ -55,13 +55,14 @@ def month_end_progress(now: dt.datetime) -> list[Planned]:
 
 @job_kind(KIND)
 def progress_job(payload: dict[str, Any]) -> dict[str, Any]:
-    """Payload {"day": "YYYY-MM-DD"}: remember that day's point for every province and
-    area (a point already remembered and still valid is read, not recomputed)."""
+    """Payload {"day": "YYYY-MM-DD"}: remember every month end up to that day for every
+    court, province by province. Month ends already remembered for every court are skipped,
+    so the first run after an upgrade catches up on the earlier months."""
     day = dt.date.fromisoformat(str(payload["day"]))
-    courts = list(Court.objects.filter(level__in=(CourtLevel.HIGH, CourtLevel.INTERMEDIATE)))
-    points = 0
+    provinces = list(Court.objects.filter(level=CourtLevel.HIGH, parent=None))
+    counted = 0
     for campaign in _campaigns_charting(day):
-        for court in courts:
-            metrics.progress_series(campaign, court, [day])
-            points += 1
-    return {"day": day.isoformat(), "points": points}
+        month_ends = metrics.progress_points(campaign, day + dt.timedelta(days=1))[:-1]
+        for province in provinces:
+            counted += metrics.remember_province_points(campaign, province, month_ends)
+    return {"day": day.isoformat(), "provinces": len(provinces), "counted": counted}

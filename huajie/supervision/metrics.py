@@ -431,11 +431,12 @@ def snapshot(
     since: dt.date | None = None,
     *,
     live: bool | None = None,
+    cases_only: bool = False,
 ) -> Snapshot:
     """Every court's figures in the province of `court` (every court's in the nation for
     `nation()`) as of the end of `day`: four aggregate queries, however many courts.
     Period figures count from the start of the bulletin period containing `day`, or from
-    `since`."""
+    `since`; `cases_only` leaves them out (the progress chart needs only the tasks)."""
     courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
     province = court if court.is_nation else courts[0]
     province.__dict__["province_court_ids"] = [c.pk for c in courts]  # already read
@@ -450,8 +451,9 @@ def snapshot(
     if live is None:
         live = not recorded_after(end_of(day))
     _count_cases(campaign, day, province, of, live)
-    _count_events(campaign, day, period.start, province, of, live)
-    _count_visits(campaign, day, period.start, province, of, live)
+    if not cases_only:  # the progress chart's points need only the cases
+        _count_events(campaign, day, period.start, province, of, live)
+        _count_visits(campaign, day, period.start, province, of, live)
     if day > campaign.deadline:
         for figures in by_court.values():
             figures.overdue = figures.open
@@ -632,11 +634,11 @@ def progress_series(
     """Tasks and accepted tasks under `node` as of each day.
 
     Days that are over come from remembered points (`ProgressMemo`, verified against the
-    audit log); a point not remembered yet costs one query and is remembered. So the chart
-    of a whole year costs a few queries however many cases there are. The nation's points
+    audit log); a point not remembered yet is counted for the node's whole province at once
+    and remembered for every court of it. So the chart of a whole year costs a few queries
+    however many cases there are. The nation's points
     are the sums of the provinces' (remembered per province). `last`, when given, is the
     point of the last day, which the dashboard already has from its snapshot."""
-    from huajie.supervision.models import ProgressMemo
 
     nodes = list(Court.objects.filter(parent=None)) if node.is_nation else [node]
     now = clock.now()
@@ -647,25 +649,21 @@ def progress_series(
         (m.court_id, m.day): Point(m.day, m.tasks, m.accepted) for m in memos
     }
     high_water = _high_water() if len(memos) < len(past) * len(nodes) else 0
-    new_memos = []
+    # A point not remembered is computed for the whole province at once (one grouped count,
+    # what a single court's costs) and remembered for every court of it: the next court's
+    # first view, or the next province's line of the nation, finds it.
+    computed: dict[tuple[str, dt.date], dict[int, Point]] = {}
     for court in nodes:
         for day in days:
             if day in known or (court.pk, day) in points:
                 continue
-            point = points[court.pk, day] = _progress_point(campaign, court, day)
-            if day in past:
-                new_memos.append(
-                    ProgressMemo(
-                        campaign=campaign,
-                        court=court,
-                        day=day,
-                        tasks=point.tasks,
-                        accepted=point.accepted,
-                        high_water=high_water,
-                    )
-                )
-    if new_memos:  # two viewers may compute the same point at once: the first one stays
-        ProgressMemo.objects.bulk_create(new_memos, ignore_conflicts=True)
+            key = (court.root_path(), day)
+            if key not in computed:
+                computed[key] = _province_points(campaign, court, day)
+            points[court.pk, day] = computed[key][court.pk]
+    for (_root, day), by_court in computed.items():
+        if day in past:
+            _remember(campaign, day, by_court, high_water)
     series = []
     for day in days:
         if last is not None and day == last.day:
@@ -710,17 +708,53 @@ def _verified_memos(campaign: Campaign, nodes: list[Court], days: list[dt.date])
     return fresh
 
 
-def _progress_point(campaign: Campaign, node: Court, day: dt.date) -> Point:
-    ids = Court.objects.subtree_of(node).values("pk")
-    totals = (
-        campaign_cases(campaign, day, node)
-        .filter(Q(origin=Origin.STOCK) & Q(asof_court__in=ids))
-        .aggregate(
-            tasks=Count("pk"),
-            accepted=Count("pk", filter=Q(asof_status=CaseStatus.ACCEPTED)),
+def _remember(
+    campaign: Campaign, day: dt.date, by_court: dict[int, Point], high_water: int
+) -> None:
+    from huajie.supervision.models import ProgressMemo
+
+    memos = [
+        ProgressMemo(
+            campaign=campaign,
+            court_id=court_id,
+            day=day,
+            tasks=point.tasks,
+            accepted=point.accepted,
+            high_water=high_water,
         )
+        for court_id, point in by_court.items()
+    ]
+    # Two viewers may compute the same point at once: the first one stays.
+    ProgressMemo.objects.bulk_create(memos, ignore_conflicts=True, batch_size=2000)
+
+
+def remember_province_points(campaign: Campaign, province: Court, days: list[dt.date]) -> int:
+    """Remember the points of every court of `province` on each of `days` that is over and
+    not remembered for all of them yet (the worker's month-end job); returns how many days
+    were counted."""
+    from huajie.supervision.models import ProgressMemo
+
+    courts = Court.objects.filter(path__startswith=province.root_path())
+    remembered = (
+        ProgressMemo.objects.filter(campaign=campaign, court__in=courts, day__in=days)
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return Point(day, totals["tasks"], totals["accepted"])
+    complete = {row["day"] for row in remembered if row["n"] == courts.count()}
+    now = clock.now()
+    missing = [d for d in days if d not in complete and end_of(d) <= now]
+    high_water = _high_water() if missing else 0
+    for day in missing:
+        _remember(campaign, day, _province_points(campaign, province, day), high_water)
+    return len(missing)
+
+
+def _province_points(campaign: Campaign, court: Court, day: dt.date) -> dict[int, Point]:
+    """Every court of `court`'s province: its own and its subordinates' tasks and accepted
+    tasks as of the end of `day`."""
+    snap = snapshot(campaign, day, court, cases_only=True)
+    return {c.pk: Point(day, (total := snap.subtree(c)).tasks, total.accepted) for c in snap.courts}
 
 
 @dataclass(frozen=True)

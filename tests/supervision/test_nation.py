@@ -173,11 +173,11 @@ def test_the_national_progress_chart_sums_the_provinces(two_provinces: World) ->
             for i, point in enumerate(metrics.progress_series(world.campaign, province, days)):
                 expected[i] += point.open
     assert [p[1] for p in data["progress"]["open"]] == expected
-    # The past month end is remembered per province, never for the nation.
-    assert set(ProgressMemo.objects.values_list("court_id", flat=True)) == {
-        world.tree.high.pk,
-        world.tree.other_high.pk,
-    }
+    # The past month end is remembered for every court of each province (each province
+    # counted once), never for the nation.
+    assert set(ProgressMemo.objects.values_list("court_id", flat=True)) == set(
+        Court.objects.values_list("pk", flat=True)
+    )
     assert len(data["grid"]["areas"]) == 2  # a line per province
 
 

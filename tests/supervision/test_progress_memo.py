@@ -45,7 +45,7 @@ def test_past_points_are_remembered_verified_and_cost_no_more_queries(world: Wor
         with CaptureQueriesContext(connection) as first:
             computed = _series(world)
         # Three month ends are over (March, April, May); today is not remembered.
-        assert sorted(m.day for m in ProgressMemo.objects.all()) == [
+        assert sorted(m.day for m in ProgressMemo.objects.filter(court=world.tree.high)) == [
             dt.date(2019, 3, 31),
             dt.date(2019, 4, 30),
             dt.date(2019, 5, 31),
@@ -69,8 +69,9 @@ def test_past_points_are_remembered_verified_and_cost_no_more_queries(world: Wor
     # One query per point the first time; a fixed few once remembered, whatever the days.
     assert len(again) < len(first)
     # The memos, the events since they were checked, marking them checked, and today's
-    # point (whether anything was recorded after today, then the count).
-    assert len(again) == 5
+    # point (the province's courts, whether anything was recorded after today, the count).
+    # (The dashboard passes today's point from its snapshot and skips those three.)
+    assert len(again) == 6
 
 
 def test_a_memo_that_later_records_fall_into_is_computed_again(world: World) -> None:
@@ -86,19 +87,20 @@ def test_a_memo_that_later_records_fall_into_is_computed_again(world: World) -> 
     assert after == _fresh(world)
     april = next(p for p in after if p.day == dt.date(2019, 4, 30))
     march = next(p for p in after if p.day == dt.date(2019, 3, 31))
-    memo = ProgressMemo.objects.get(day=dt.date(2019, 4, 30))
+    memo = ProgressMemo.objects.get(court=world.tree.high, day=dt.date(2019, 4, 30))
     assert (memo.tasks, memo.accepted) == (april.tasks, april.accepted)
     # March ended before anything later was recorded: still the remembered point.
-    assert ProgressMemo.objects.get(day=dt.date(2019, 3, 31)).accepted == march.accepted
+    high = world.tree.high
+    assert ProgressMemo.objects.get(court=high, day=dt.date(2019, 3, 31)).accepted == march.accepted
     # A memo that lies must show: write a wrong one and see it used (no silent recompute).
-    ProgressMemo.objects.filter(day=dt.date(2019, 3, 31)).update(accepted=999)
+    ProgressMemo.objects.filter(court=high, day=dt.date(2019, 3, 31)).update(accepted=999)
     with clock.travel(TODAY):
         assert next(p for p in _series(world) if p.day == dt.date(2019, 3, 31)).accepted == 999
 
 
-def test_the_worker_remembers_each_month_end_for_provinces_and_areas(world: World) -> None:
-    """The night after a month end the worker computes its point for every province and
-    intermediate court's area, so no viewer waits for it; the point equals a fresh one."""
+def test_the_worker_remembers_each_month_end_for_every_court(world: World) -> None:
+    """The night after a month end the worker computes its point province by province and
+    remembers it for every court, so no viewer waits for it; the point equals a fresh one."""
     from huajie.courts.models import Court, CourtLevel
     from huajie.supervision import jobs
     from huajie.worker.models import Job
@@ -119,16 +121,19 @@ def test_the_worker_remembers_each_month_end_for_provinces_and_areas(world: Worl
         remembered = {
             (m.court_id, m.day) for m in ProgressMemo.objects.filter(campaign=world.campaign)
         }
-        areas = Court.objects.filter(level__in=(CourtLevel.HIGH, CourtLevel.INTERMEDIATE))
-        assert remembered == {(c.pk, dt.date(2019, 4, 30)) for c in areas}
-        assert result == {"day": "2019-04-30", "points": areas.count()}
-        # The province's first view computes no point of its own for April.
-        with CaptureQueriesContext(connection) as view:
-            series = metrics.progress_series(
-                world.campaign, world.tree.high, [dt.date(2019, 4, 30)]
-            )
-        assert not any("INSERT" in q["sql"] for q in view.captured_queries)
-        ProgressMemo.objects.all().delete()
-        assert series == metrics.progress_series(
-            world.campaign, world.tree.high, [dt.date(2019, 4, 30)]
-        )
+        # March and April (the first run catches up), for every court.
+        month_ends = [dt.date(2019, 3, 31), dt.date(2019, 4, 30)]
+        assert remembered == {(c.pk, d) for c in Court.objects.all() for d in month_ends}
+        provinces = Court.objects.filter(level=CourtLevel.HIGH).count()
+        assert result == {"day": "2019-04-30", "provinces": provinces, "counted": 2 * provinces}
+        assert jobs.progress_job(job.payload)["counted"] == 0  # nothing left to count
+        # Any court's first view computes no point of its own for April, and each equals the
+        # point counted afresh.
+        april = [dt.date(2019, 4, 30)]
+        for court in (world.tree.high, world.tree.jinan, world.tree.lixia):
+            with CaptureQueriesContext(connection) as view:
+                remembered_point = metrics.progress_series(world.campaign, court, april)
+            assert not any("INSERT" in q["sql"] for q in view.captured_queries)
+            ProgressMemo.objects.filter(court=court).delete()
+            assert remembered_point == metrics.progress_series(world.campaign, court, april)
+        assert remembered_point[0].tasks  # 历下 has tasks: the comparison says something
