@@ -712,7 +712,8 @@ class VisitTally(models.Model):
     mobilization; 0: mobilization): the dashboard's timeline without reading every visit.
     Kept like `CaseTally` (signed rows, folded by the worker; huajie.cases.tally): a visit
     counts when it is recorded, and all of a case's visits move when the case changes court
-    or is carried into another campaign."""
+    or is carried into another campaign. The periods follow the campaign's dates, which
+    nothing edits after creation; a change of them would need `huajie tally rebuild`."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
