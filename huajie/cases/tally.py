@@ -1,15 +1,18 @@
-"""Case tallies: the live dashboard's counts kept exact by every write of a case.
+"""Case and visit tallies: the live dashboard's counts kept exact by every write.
 
 A national dashboard that counted the cases themselves would read a million rows on every
 view. Instead `CaseTally` holds, per campaign, court, origin and status, how many cases there
-are (and how many of them are possibly nominal or reopened), and every write keeps it exact
-in the write's own transaction:
+are (and how many of them are possibly nominal or reopened), `VisitTally` the Beijing and
+province visits per campaign, court, level and bulletin period (the timeline), and every
+write keeps them exact in the write's own transaction:
 
 - `PetitionCase.save()` reads the case's stored state under its row lock, saves, and adds
-  the signed rows that move the case from its old key to its new one (`record_change`);
-- deleting a case takes it out (`_on_delete`);
-- the ledger's bulk import adds its new cases' rows itself (`Deltas`), and `huajie synth`,
-  which writes with COPY, rebuilds the tally at its end.
+  the signed rows that move the case from its old key to its new one (`record_change`); a
+  change of court or campaign moves its visits too;
+- `Visit.save()` counts a visit recorded or changed (`record_visit_change`); deleting a
+  case or a visit takes it out (`_on_delete`, `_on_visit_delete`);
+- the ledger's bulk import adds its new cases' and visits' rows itself (`Deltas`), and
+  `huajie synth`, which writes with COPY, rebuilds both at its end.
 
 Rows are only ever inserted, so concurrent writers never wait on each other or deadlock on
 a shared counter; the worker folds them into one row per key every hour (`compact`). Reading
