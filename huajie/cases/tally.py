@@ -401,19 +401,18 @@ def stored_visit_counts() -> dict[VisitKey, int]:
     }
 
 
-def _moved_cases() -> tuple[list[CaseState], list[int]]:
-    """The cases carried over (they count in several campaigns), and the others' ids are
-    not needed: those are grouped in the database."""
+def carried_cases() -> list[CaseState]:
+    """The cases carried over into another campaign: they count in several campaigns, so
+    the recounts add them one by one (the rest are grouped in the database)."""
     moved = PetitionCase.objects.exclude(campaign_id=F("first_campaign_id"))
     carried = carried_into(moved.values_list("pk", flat=True)) if moved.exists() else {}
-    states = [
+    return [
         _state(values, carried.get(values["id"], set()))
         for values in moved.values("id", *_COLUMNS, *_FLAGS).iterator(chunk_size=5000)
     ]
-    return states, [s.case_id for s in states]
 
 
-def exact_counts() -> dict[Key, Counts]:
+def exact_counts(carried: list[CaseState]) -> dict[Key, Counts]:
     """The case tally recounted from the cases: grouped queries for the cases still in
     their first campaign, a pass in Python over those carried over."""
     result: dict[Key, Counts] = {}
@@ -430,13 +429,13 @@ def exact_counts() -> dict[Key, Counts]:
     for row in staying:
         key = (row["campaign_id"], row["court_id"], row["origin"], row["status"], True)
         result.setdefault(key, Counts()).add(row["n"], row["nom"], row["reo"])
-    for state in _moved_cases()[0]:
+    for state in carried:
         for key in state.tally_keys():
             result.setdefault(key, Counts()).add(1, int(state.nominal), int(state.reopened))
     return result
 
 
-def exact_visit_counts() -> dict[VisitKey, int]:
+def exact_visit_counts(carried: list[CaseState]) -> dict[VisitKey, int]:
     """The visit tally recounted from the visits (grouped by day in the database, by
     period here)."""
     deltas = Deltas()
@@ -452,12 +451,12 @@ def exact_visit_counts() -> dict[VisitKey, int]:
         period = visit_period(campaign, row["visited_on"])
         key = (campaign.pk, row["case__court_id"], row["level"], period)
         deltas.visits[key] = deltas.visits.get(key, 0) + row["n"]
-    moved, moved_ids = _moved_cases()
     by_case: dict[int, list[tuple[str, dt.date]]] = {}
+    moved_ids = [state.case_id for state in carried]
     rows = upward.filter(case_id__in=moved_ids).values_list("case_id", "level", "visited_on")
     for case_id, level, day in rows.iterator(chunk_size=5000):
         by_case.setdefault(case_id, []).append((level, day))
-    for state in moved:
+    for state in carried:
         deltas.add_visits(state, by_case.get(state.case_id, []), +1)
     return {k: n for k, n in deltas.visits.items() if n}
 
@@ -474,14 +473,15 @@ class Difference:
 
 def differences() -> list[Difference]:
     """Every key where a tally and a recount disagree: the case tally's first."""
+    carried = carried_cases()
     found = _compare(
         {k: v.as_tuple() for k, v in stored_counts().items()},
-        {k: v.as_tuple() for k, v in exact_counts().items()},
+        {k: v.as_tuple() for k, v in exact_counts(carried).items()},
         (0, 0, 0),
     )
     found += _compare(
         {k: (n,) for k, n in stored_visit_counts().items()},
-        {k: (n,) for k, n in exact_visit_counts().items()},
+        {k: (n,) for k, n in exact_visit_counts(carried).items()},
         (0,),
     )
     return found
@@ -509,8 +509,9 @@ def rebuild() -> int:
                 cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
     CaseTally.objects.all().delete()
     VisitTally.objects.all().delete()
-    rows = [_row(key, c) for key, c in exact_counts().items() if not c.is_zero]
-    visit_rows = [_visit_row(key, n) for key, n in exact_visit_counts().items()]
+    carried = carried_cases()
+    rows = [_row(key, c) for key, c in exact_counts(carried).items() if not c.is_zero]
+    visit_rows = [_visit_row(key, n) for key, n in exact_visit_counts(carried).items()]
     CaseTally.objects.bulk_create(rows, batch_size=2000)
     VisitTally.objects.bulk_create(visit_rows, batch_size=2000)
     return len(rows) + len(visit_rows)

@@ -734,14 +734,16 @@ def remember_province_points(campaign: Campaign, province: Court, days: list[dt.
     were counted."""
     from huajie.supervision.models import ProgressMemo
 
-    courts = Court.objects.filter(path__startswith=province.root_path())
+    courts = list(
+        Court.objects.filter(path__startswith=province.root_path()).values_list("pk", flat=True)
+    )
     remembered = (
-        ProgressMemo.objects.filter(campaign=campaign, court__in=courts, day__in=days)
+        ProgressMemo.objects.filter(campaign=campaign, court_id__in=courts, day__in=days)
         .values("day")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    complete = {row["day"] for row in remembered if row["n"] == courts.count()}
+    complete = {row["day"] for row in remembered if row["n"] == len(courts)}
     now = clock.now()
     missing = [d for d in days if d not in complete and end_of(d) <= now]
     high_water = _high_water() if missing else 0
