@@ -53,14 +53,18 @@ from huajie.cases.services.records import (
 )
 from huajie.cases.transitions import Event, Refused
 from huajie.core import clock
-from huajie.core.bulk import Ids, Prototype, Writer, reserved_ids
+from huajie.core.bulk import FreshStatistics, Ids, Prototype, Writer, reserved_ids
 from huajie.courts.models import Person, PositionKind
+from huajie.ledger.applier import apply_plan
 from huajie.ledger.plan import RowPlan
 from huajie.ledger.planner import Planner
 
 Through = PetitionCase.petitioners.through
-# Parents first; the audit events' ids are the database's (in order, under the chain's lock).
-MODELS: list[Any] = [Petitioner, PetitionCase, Through, OriginalCase, Visit, Notification]
+# Parents first. Only petitioners and cases are numbered here (the rows after them refer to
+# them); the database numbers the rest in the order they are written, audit events too
+# (under the chain's lock), which spares reserving hundreds of thousands of ids.
+NUMBERED: list[Any] = [Petitioner, PetitionCase]
+DATABASE_NUMBERED: list[Any] = [Through, OriginalCase, Visit, Notification, AuditEvent]
 
 
 class _Step(Exception):
@@ -107,31 +111,33 @@ class NewCaseBatch:
         self.known_ids: set[str] = set()  # those of the chunk already in the database
         self._plan_ids: dict[int, list[str] | None] = {}  # the chunk's plans' ID numbers
         self._normalized: dict[str, str] = {}  # the chunk's ID numbers as typed → normalised
-        self.writer = Writer([*MODELS, AuditEvent], database_ids=[AuditEvent])
+        self.writer = Writer([*NUMBERED, *DATABASE_NUMBERED], database_ids=DATABASE_NUMBERED)
         self.ids: Ids | None = None
-        self._taken: set[str] = set()  # the campaign's ledger numbers
-        self._prefix = f"{self.importer.campaign.year}-"  # of generated numbers (stock cases)
-        self._prefixed = 0  # numbers taken with that prefix
-        self._numbers_seen_pk = 0
         self._contacts: dict[int, list[int]] = {}  # court → its petition contacts' persons
         self._accounts: dict[int, list[tuple[int, str]]] = {}  # person → (user, email)
         self._judges: dict[tuple[int | None, str], int | None] = {}
         self.mails: list[tuple[str, str, list[str]]] = []
         self.new = _New()
+        # The planner looks up each chunk's petitioners by ID number.
+        self.petitioner_statistics = FreshStatistics(Petitioner)
 
     # --- routing ------------------------------------------------------------------------
 
     def prepare(self, plans: list[RowPlan]) -> None:
-        """Look up, with one query, which of the chunk's petitioners are already known."""
+        """Which of the chunk's petitioners are already known: the planner has just looked up
+        the numbers as typed; only those the normalising changed are asked again."""
         self._normalized = {}
         self._plan_ids = {id(plan): self._id_numbers(plan) for plan in plans}
         numbers = {n for found in self._plan_ids.values() for n in found or ()}
-        known = Petitioner.objects.filter(id_number__in=numbers)
-        self.known_ids = {n for n in known.values_list("id_number", flat=True) if n}
+        looked_up = numbers & self.planner.looked_up_ids
+        self.known_ids = {n for n in looked_up if self.planner.known_petitioner(n) is not None}
+        if numbers - looked_up:
+            known = Petitioner.objects.filter(id_number__any_of=numbers - looked_up)
+            self.known_ids.update(n for n in known.values_list("id_number", flat=True) if n)
 
     def takes(self, plan: RowPlan) -> bool:
-        """Whether `plan` is written here (and remembered); else the caller writes it through
-        the services, after `flush()`."""
+        """Whether `plan` is written here (and remembered); else the caller applies it with
+        `through_services`."""
         eligible = plan.create is not None and not plan.record and not plan.originals
         numbers = self._plan_ids.get(id(plan), []) if plan.create else []
         if numbers is None or any(n in self.seen_ids or n in self.known_ids for n in numbers):
@@ -140,6 +146,13 @@ class NewCaseBatch:
         if eligible:
             self.pending.append(plan)
         return eligible
+
+    def through_services(self, plan: RowPlan) -> None:
+        """Apply a plan the batch does not take, after writing the batch so far (sheet
+        order); the services may then have given out a ledger number."""
+        self.flush()
+        apply_plan(plan, self.planner)
+        self.planner.numbers.stale()
 
     def _id_numbers(self, plan: RowPlan) -> list[str] | None:
         """The plan's petitioners' ID numbers, normalised (and remembered for the replay);
@@ -166,8 +179,7 @@ class NewCaseBatch:
         plans, self.pending = self.pending, []
         if self.ids is None or connection.vendor == "sqlite":
             # SQLite numbers from the maxima, which moved if the services wrote since.
-            self.ids = reserved_ids(MODELS)
-        self._refresh_numbers()
+            self.ids = reserved_ids(NUMBERED)
         now = clock.now()
         replays = []
         for plan in plans:
@@ -188,36 +200,10 @@ class NewCaseBatch:
             new_cases.add_visits(state, [(v.level, v.visited_on) for v in replay.visits], +1)
         self.writer.flush()
         new_cases.save()
+        self.petitioner_statistics.wrote(sum(len(r.petitioners) for r in replays))
         if self.mails:
             mails, self.mails = self.mails, []
             transaction.on_commit(lambda: _send_all(mails))
-
-    def _refresh_numbers(self) -> None:
-        """Ledger numbers taken since the last batch (by the services or by us)."""
-        campaign = self.importer.campaign
-        rows = PetitionCase.objects.filter(campaign=campaign, pk__gt=self._numbers_seen_pk)
-        for pk, number in rows.values_list("pk", "ledger_no").order_by("pk").iterator(5000):
-            self._take_number(number)
-            self._numbers_seen_pk = max(self._numbers_seen_pk, pk)
-
-    def _take_number(self, number: str) -> None:
-        if number not in self._taken:  # our own cases come back from the database too
-            self._taken.add(number)
-            self._prefixed += number.startswith(self._prefix)
-
-    def _ledger_no(self, given: str) -> str:
-        """`records.case_create`'s number over the numbers in memory: the given one, else
-        `_next_ledger_no` (one more than those of the prefix, skipping any taken)."""
-        number = given.strip()
-        if not number:
-            serial = self._prefixed + 1
-            while f"{self._prefix}{serial:04d}" in self._taken:
-                serial += 1
-            number = f"{self._prefix}{serial:04d}"
-        if number in self._taken:
-            raise Refused(f"台账编号{number}在{self.importer.campaign.year}年活动中已存在。")
-        self._take_number(number)
-        return number
 
     # --- the replay (mirrors the services; see the module's docstring) ---------------------
 
@@ -226,7 +212,7 @@ class NewCaseBatch:
         assert data is not None
         importer = self.importer
         try:
-            ledger_no = self._ledger_no(data.ledger_no)
+            ledger_no = self.planner.numbers.give(data.ledger_no)
         except Refused as exc:
             raise _Step("petitioners", exc) from exc
         if not plan.line.ledger_no:
@@ -495,21 +481,14 @@ class NewCaseBatch:
             writer.add_object(Petitioner, petitioner)
             if petitioner.pk not in seen:
                 seen.add(petitioner.pk)
-                writer.add(
-                    Through,
-                    {
-                        "id": ids.take(Through),
-                        "petitioncase_id": case.pk,
-                        "petitioner_id": petitioner.pk,
-                    },
-                )
+                writer.add(Through, {"petitioncase_id": case.pk, "petitioner_id": petitioner.pk})
         for original in replay.originals:
-            original.pk, original.case_id = ids.take(OriginalCase), case.pk
+            original.case_id = case.pk
             key = (original.court_id, original.trial_judge_name)
             original.trial_judge_id = self._judges.get(key) if original.court_id else None
             writer.add_object(OriginalCase, original)
         for visit in replay.visits:
-            visit.pk, visit.case_id = ids.take(Visit), case.pk
+            visit.case_id = case.pk
             writer.add_object(Visit, visit)
         for event in replay.events:
             chain.append(
@@ -526,7 +505,6 @@ class NewCaseBatch:
                 writer.add(
                     Notification,
                     {
-                        "id": ids.take(Notification),
                         "recipient_id": user_id,
                         "case_id": case.pk,
                         "kind": kind,

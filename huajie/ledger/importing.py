@@ -186,10 +186,10 @@ def _apply_chunk(
         refused = refused or plan.has_errors
         if refused or not plan.has_steps:
             continue
-        if batch is None or not batch.takes(plan):
-            if batch is not None:
-                batch.flush()
+        if batch is None:
             apply_plan(plan, planner)
+        elif not batch.takes(plan):
+            batch.through_services(plan)
     if batch is not None:
         batch.flush()
 

@@ -27,6 +27,7 @@ from huajie.core import clock
 from huajie.courts.models import Court, Person
 from huajie.ledger.courtnames import CourtIndex
 from huajie.ledger.export import export_queryset, related
+from huajie.ledger.numbers import LedgerNumbers
 from huajie.ledger.parser import ParsedRow
 from huajie.ledger.plan import HEADERS, Importer, RowPlan, shorten
 from huajie.ledger.reader import Layout
@@ -66,11 +67,13 @@ class Planner:
         self._ledger_rows: dict[str, int] = {}
         self._id_names: dict[str, tuple[str, int]] = {}
         self._matched: dict[int, int] = {}
+        self.numbers = LedgerNumbers(importer.campaign)
         self._last_case_pk = PetitionCase.objects.aggregate(last=Max("pk"))["last"] or 0
         self._existing: dict[str, PetitionCase] = {}
         self._by_id: dict[str, list[PetitionCase]] = {}
         self._by_name: dict[str, list[PetitionCase]] = {}
         self._petitioners: dict[str, Petitioner] = {}
+        self.looked_up_ids: set[str] = set()  # the chunk's ID numbers asked of the database
         self._stand_ins: dict[tuple[int, bool], PetitionCase] = {}
         self._refusals: dict[tuple[str, int, int, bool], str | None] = {}
 
@@ -87,21 +90,20 @@ class Planner:
         """Drop the cases and petitioners loaded for the last chunk (they are garbage once
         its rows are applied; the import freezes what survives a chunk)."""
         self._existing, self._petitioners, self._by_id, self._by_name = {}, {}, {}, {}
+        self.looked_up_ids = set()
 
     def _load(self, rows: list[ParsedRow]) -> None:
         campaign = self.importer.campaign
         numbers = {r.get("ledger_no") for r in rows if r.get("ledger_no")}
+        numbers = {n for n in numbers if self.numbers.taken(n)}
         ids = {i for r in rows for i in r.get("id_numbers") if len(i) == 18 and "*" not in i}
-        self._existing = {
-            c.ledger_no: c
-            for c in export_queryset(
-                PetitionCase.objects.filter(campaign=campaign, ledger_no__in=numbers)
-            )
-        }
+        in_campaign = PetitionCase.objects.filter(campaign=campaign, ledger_no__in=numbers)
+        self._existing = {c.ledger_no: c for c in export_queryset(in_campaign)} if numbers else {}
         self._load_unnumbered([r for r in rows if not r.get("ledger_no")], ids)
         self._petitioners = {
-            p.id_number: p for p in Petitioner.objects.filter(id_number__in=ids) if p.id_number
+            p.id_number: p for p in Petitioner.objects.filter(id_number__any_of=ids) if p.id_number
         }
+        self.looked_up_ids = ids
 
     def _load_unnumbered(self, rows: list[ParsedRow], ids: set[str]) -> None:
         """Candidates for rows without a ledger number: cases of the same petitioners, by

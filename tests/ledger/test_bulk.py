@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import audit_verify
@@ -245,3 +246,49 @@ def _first_differences(a: list[Any], b: list[Any]) -> str:
             else:
                 lines.append(f"{i}: {x!r} != {y!r}")
     return "\n".join(lines[:5]) + f"\nlen {len(a)} vs {len(b)}"
+
+
+def test_a_sheet_of_new_cases_never_asks_for_cases_by_their_numbers(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    """The campaign's ledger numbers are read once and kept in memory (ledger/numbers.py):
+    the joined question for a row's case is asked only for a number that is taken."""
+    settings.HUAJIE_LEDGER_BULK = 1
+    rows = [row(信访人=f"新{i}", 台账编号=f"2019-9{i:03d}") for i in range(6)]
+    path = write_sheet(tmp_path / "t.xlsx", rows)
+    importer = Importer.operator(world.campaign, world.tree.high)
+    with CaptureQueriesContext(connection) as queries:
+        report = import_sheet(path, importer, dry_run=False)
+    assert report.counts["create"] == 6
+    joined = [q["sql"] for q in queries.captured_queries if "MIN(" in q["sql"].upper()]
+    assert joined == []
+    # Imported again, every number is taken: now the rows' cases are asked for, and found.
+    with CaptureQueriesContext(connection) as queries:
+        again = import_sheet(path, importer, dry_run=False)
+    assert again.error_count == 0 and "create" not in again.counts
+    assert any("MIN(" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_statistics_are_taken_again_once_the_rows_written_equal_those_known() -> None:
+    """`FreshStatistics` (core/bulk.py): PostgreSQL analyses the table once the rows written
+    since reach both the rows its statistics know of and the least; SQLite asks nothing."""
+    from huajie.core.bulk import FreshStatistics
+
+    fresh = FreshStatistics(Petitioner)
+    fresh.wrote(0)
+    known = fresh.known or 0
+    fresh.least = known + 3
+    for n in range(2):
+        Petitioner.objects.create(name=f"甲{n}", id_number=bench_id(500 + n))
+    with CaptureQueriesContext(connection) as queries:
+        fresh.wrote(2)
+    assert not any("ANALYZE" in q["sql"] for q in queries.captured_queries)
+    Petitioner.objects.create(name="乙", id_number=bench_id(510))
+    with CaptureQueriesContext(connection) as queries:
+        fresh.wrote(1)
+    analysed = [q["sql"] for q in queries.captured_queries if "ANALYZE" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert analysed == ['ANALYZE "cases_petitioner"']
+        assert (fresh.known, fresh.written) == (known + 3, 0)
+    else:
+        assert fresh.known is None and queries.captured_queries == []
