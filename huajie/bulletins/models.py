@@ -32,8 +32,12 @@ class BulletinImmutable(Exception):
 
 
 class Bulletin(models.Model):
-    province = models.ForeignKey(
-        Court, verbose_name="发布法院", on_delete=models.PROTECT, related_name="bulletins"
+    province = models.ForeignKey(  # indexed by the unique (province, campaign, number)
+        Court,
+        verbose_name="发布法院",
+        on_delete=models.PROTECT,
+        related_name="bulletins",
+        db_index=False,
     )
     campaign = models.ForeignKey(
         Campaign, verbose_name="专项活动", on_delete=models.PROTECT, related_name="bulletins"

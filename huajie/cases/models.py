@@ -66,7 +66,7 @@ class Petitioner(models.Model):
     class Meta:
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
-        indexes = [models.Index(fields=["name", "phone"]), models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["name", "phone"])]  # also serves the name alone
 
     def __str__(self) -> str:
         return self.name
@@ -132,14 +132,21 @@ class ResolutionMethod(models.TextChoices):
 
 
 class PetitionCase(models.Model):
+    # No single-column indexes on campaign, first_campaign and court: the composite indexes
+    # below lead with them, and every index is written on every save and imported row.
     campaign = models.ForeignKey(
-        Campaign, verbose_name="所属活动", on_delete=models.PROTECT, related_name="cases"
+        Campaign,
+        verbose_name="所属活动",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     first_campaign = models.ForeignKey(
         Campaign,
         verbose_name="首次列入活动",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     ledger_no = models.CharField("台账编号", max_length=32)
     origin = models.CharField("存量/增量", max_length=8, choices=Origin.choices)
@@ -157,7 +164,11 @@ class PetitionCase(models.Model):
 
     # Responsibility (R4, R12)
     court = models.ForeignKey(
-        Court, verbose_name="责任法院", on_delete=models.PROTECT, related_name="petition_cases"
+        Court,
+        verbose_name="责任法院",
+        on_delete=models.PROTECT,
+        related_name="petition_cases",
+        db_index=False,
     )
     allocation_rule = models.CharField(
         "交办依据", max_length=16, choices=AllocationRule.choices, blank=True
@@ -386,7 +397,9 @@ class Visit(models.Model):
 class OriginalCase(models.Model):
     """R3: a court case the petition is about, with its parsed number."""
 
-    case = models.ForeignKey(PetitionCase, on_delete=models.CASCADE, related_name="original_cases")
+    case = models.ForeignKey(  # indexed by the unique (case, number)
+        PetitionCase, on_delete=models.CASCADE, related_name="original_cases", db_index=False
+    )
     number = models.CharField("案号", max_length=64)
     year = models.PositiveSmallIntegerField("年份")
     court_code = models.CharField("法院代字", max_length=16)
@@ -643,8 +656,11 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    recipient = models.ForeignKey(  # indexed by (recipient, read_at) below
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     case = models.ForeignKey(
         PetitionCase, null=True, on_delete=models.CASCADE, related_name="notifications"
@@ -688,7 +704,9 @@ class CaseTally(models.Model):
     carried over into. `current` marks the campaign it is in now, so the rows with `current`
     count each case exactly once (the warnings, which are about cases, not campaigns)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(  # indexed by (campaign, court)
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
     origin = models.CharField(max_length=8, choices=Origin.choices)
     status = models.CharField(max_length=16, choices=CaseStatus.choices)
@@ -715,7 +733,9 @@ class VisitTally(models.Model):
     or is carried into another campaign. The periods follow the campaign's dates, which
     nothing edits after creation; a change of them would need `huajie tally rebuild`."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(  # indexed by (campaign, court)
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
     level = models.CharField(max_length=16, choices=VisitLevel.choices)
     period = models.SmallIntegerField()

@@ -117,8 +117,12 @@ class DepartmentKind(models.TextChoices):
 
 
 class Department(models.Model):
-    court = models.ForeignKey(
-        Court, verbose_name="法院", on_delete=models.CASCADE, related_name="departments"
+    court = models.ForeignKey(  # indexed by the unique (court, name)
+        Court,
+        verbose_name="法院",
+        on_delete=models.CASCADE,
+        related_name="departments",
+        db_index=False,
     )
     name = models.CharField("名称", max_length=32)
     kind = models.CharField("类别", max_length=24, choices=DepartmentKind.choices)
@@ -137,8 +141,8 @@ class Department(models.Model):
 
 
 class Person(models.Model):
-    court = models.ForeignKey(
-        Court, verbose_name="法院", on_delete=models.PROTECT, related_name="people"
+    court = models.ForeignKey(  # indexed by (court, name)
+        Court, verbose_name="法院", on_delete=models.PROTECT, related_name="people", db_index=False
     )
     department = models.ForeignKey(
         Department,
@@ -182,8 +186,12 @@ LEADERSHIP_KINDS = (PositionKind.PRESIDENT, PositionKind.COURT_LEADER)
 
 
 class Position(models.Model):
-    person = models.ForeignKey(
-        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="positions"
+    person = models.ForeignKey(  # indexed by (person, kind)
+        Person,
+        verbose_name="人员",
+        on_delete=models.CASCADE,
+        related_name="positions",
+        db_index=False,
     )
     kind = models.CharField("职务类别", max_length=24, choices=PositionKind.choices)
     title = models.CharField("职务名称", max_length=32)

@@ -18,8 +18,12 @@ from huajie.courts.models import Court
 class CourtVeto(models.Model):
     """一票否决: "工作不力、进展缓慢、完不成任务，甚至弄虚作假造成不良影响的要实行'一票否决'"."""
 
-    campaign = models.ForeignKey(
-        Campaign, verbose_name="专项活动", on_delete=models.PROTECT, related_name="+"
+    campaign = models.ForeignKey(  # indexed by (campaign, court)
+        Campaign,
+        verbose_name="专项活动",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     court = models.ForeignKey(
         Court, verbose_name="法院", on_delete=models.PROTECT, related_name="vetoes"
@@ -72,7 +76,9 @@ class ProgressMemo(models.Model):
     again. `huajie/supervision/metrics.py: progress_series` keeps it; deleting every row is
     always safe."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(  # indexed by (campaign, court, day)
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     tasks = models.PositiveIntegerField()
