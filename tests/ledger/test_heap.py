@@ -1,7 +1,8 @@
 """Issue #7: the import freezes what survives each chunk so that Python's cyclic collector
 does not walk the whole import again and again; it must leave nothing frozen behind, collect
 each chunk's garbage before freezing (so no garbage is kept), and leave alone a process that
-freezes objects itself."""
+freezes objects itself; and that nothing is collected during a chunk (settle() collects
+once after it)."""
 
 from __future__ import annotations
 
@@ -72,3 +73,25 @@ def test_a_process_that_freezes_itself_is_left_alone() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_nothing_is_collected_during_a_chunk_and_the_collector_is_back_after() -> None:
+    assert gc.isenabled()
+    with importing._heap_settled_per_chunk() as settle:
+        assert not gc.isenabled()  # a chunk's young objects are not walked on the way
+        settle()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), importing._heap_settled_per_chunk():
+        raise RuntimeError("an import that fails halfway")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_process_that_collects_by_hand_is_left_alone() -> None:
+    gc.disable()
+    try:
+        with importing._heap_settled_per_chunk() as settle:
+            settle()
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
