@@ -13,6 +13,7 @@ Pure Python, no Django: importers, the API and management commands can all use i
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -150,6 +151,9 @@ def _parse_type_and_serial(raw: str, text: str) -> tuple[str, int]:
     return type_code, int(serial)
 
 
+# Pure, and a ledger import parses each number up to three times (the cell, the plan, the
+# bulk write); a CaseNumber is frozen, so sharing one is safe. Refusals are not remembered.
+@functools.lru_cache(maxsize=4096)
 def parse_case_number(raw: str) -> CaseNumber:
     """Parse one case number; raises CaseNumberError with what to fix."""
     text = _clean(raw)

@@ -16,6 +16,7 @@ Pure Python, no Django: importers, the API and management commands can all use i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -117,12 +118,18 @@ def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
     Old 15-digit numbers are upgraded (birth year prefixed with 19, check character added).
     `today` bounds the birth date (default: today in the courts' time zone).
     """
+    return _normalized(raw, today if today is not None else _today())
+
+
+# A ledger import reads each number up to three times (the cell, the plan, the bulk write).
+# Keyed on the day too: the birth-date bound moves at midnight. Refusals are not remembered.
+@functools.lru_cache(maxsize=4096)
+def _normalized(raw: str, day: dt.date) -> str:
     number = _clean(raw)
     if not number:
         raise IdNumberError(f"身份证号码为空，请填写 18 位身份证号码，{_ID_EXAMPLE}")
     _check_characters(number)
     _check_length(number)
-    day = today if today is not None else _today()
     if len(number) == 15:
         return _upgrade_15(number, day)
     return _validate_18(number, day)

@@ -330,9 +330,11 @@ class NewCaseBatch:
         court, reason = plan.allocate
         transitions.target(case, Event.ALLOCATE)
         if court is None:
-            suggestion = self.planner.suggestion_for(replay.originals, replay.petitioners)
-            if suggestion.court is None:
-                raise Refused(f"{suggestion.reason}：请选择责任法院并写明理由。")
+            # The planner's answer, for the same originals and (all new) petitioners; the
+            # services ask `allocation.suggest` again, and test_bulk compares the two.
+            suggestion = plan.suggestion
+            if suggestion is None or suggestion.court is None:
+                raise Refused("无法按规则确定责任法院：请选择责任法院并写明理由。")
         else:
             suggestion = Suggestion(court, AllocationRule.MANUAL, reason.strip())
         target = suggestion.court

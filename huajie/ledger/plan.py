@@ -9,6 +9,7 @@ from typing import Any
 from huajie.accounts.models import User
 from huajie.accounts.policy import Action, can
 from huajie.cases import services
+from huajie.cases.allocation import Suggestion
 from huajie.cases.models import Campaign, PetitionCase
 from huajie.courts.models import Court, Person
 from huajie.ledger.layout import COLUMNS
@@ -61,6 +62,7 @@ class RowPlan:
     case: PetitionCase | None = None
     create: services.CaseInput | None = None
     allocate: tuple[Court | None, str] | None = None  # (court, reason); None court: the rules
+    suggestion: Suggestion | None = None  # the rules' answer for a new case, as planned
     record: dict[str, Any] = field(default_factory=dict)
     record_first: bool = False  # before the team: a case stops being major first
     team: dict[str, Person] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from django.db.models import Max, Q
 
 from huajie.cases.allocation import DomicileIndex, Suggestion, suggest
 from huajie.cases.eligibility import TEAM_ROLES, member_refusal
-from huajie.cases.models import OriginalCase, PetitionCase, Petitioner
+from huajie.cases.models import PetitionCase, Petitioner
 from huajie.core import clock
 from huajie.courts.models import Court, Person
 from huajie.ledger.courtnames import CourtIndex
@@ -49,6 +49,31 @@ class _Listing:
 class _Proposed:
     original_cases: _Listing
     petitioners: _Listing
+
+
+@dataclass(frozen=True, slots=True)
+class StandInOriginal:
+    """An original case as `allocation.suggest` reads it, for a case not yet created (a
+    model instance costs ten times as much to make, on every row of an import)."""
+
+    number: str
+    year: int
+    type_code: str
+    serial: int
+    court: Court | None
+
+    @property
+    def court_id(self) -> int | None:
+        return self.court.pk if self.court is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class StandInPetitioner:
+    """A petitioner as `allocation.suggest` reads it, for a case not yet created."""
+
+    name: str
+    domicile: str
+    residence: str
 
 
 class Planner:
@@ -368,7 +393,7 @@ class Planner:
         return self._petitioners.get(number)
 
     def suggestion_for(
-        self, originals: list[OriginalCase], petitioners: list[Petitioner]
+        self, originals: list[StandInOriginal], petitioners: list[StandInPetitioner]
     ) -> Suggestion:
         """The allocation rules' answer for a case not yet created."""
         proposed = _Proposed(_Listing(originals), _Listing(petitioners))

@@ -21,9 +21,7 @@ from huajie.cases.eligibility import TEAM_ROLES
 from huajie.cases.models import (
     AllocationRule,
     CaseStatus,
-    OriginalCase,
     PetitionCase,
-    Petitioner,
     PetitionType,
     RiskLevel,
     VisitLevel,
@@ -40,7 +38,7 @@ from huajie.ledger.plan import (
     per_petitioner_pieces,
     shorten,
 )
-from huajie.ledger.planner import Planner
+from huajie.ledger.planner import Planner, StandInOriginal, StandInPetitioner
 
 STATUS_LABELS = {str(label) for _value, label in CaseStatus.choices}
 VISIT_KEYS = ("first_visit", "last_visit", "visit_count")
@@ -295,7 +293,7 @@ class NewCase:
         why = f"按“{suggestion.rule.label}”应由{suggestion.court.short_name}负责，"
         if not self._in_scope(suggestion.court, why):
             return None
-        plan.allocate = (None, "")
+        plan.allocate, plan.suggestion = (None, ""), suggestion
         plan.line.rule = str(suggestion.rule.label)
         plan.line.allocation = f"{suggestion.rule.label}：{suggestion.reason}"
         plan.line.court = suggestion.court.short_name
@@ -327,27 +325,30 @@ class NewCase:
         plan.team = self.p.team(plan, court, bool(row.get("is_major")), roles)
         return CaseStatus.IN_RESOLUTION if len(plan.team) == len(TEAM_ROLES) else status
 
-    def _original(self, data: services.OriginalCaseInput) -> OriginalCase:
+    def _original(self, data: services.OriginalCaseInput) -> StandInOriginal:
         number = parse_case_number(data.number)
-        return OriginalCase(
+        return StandInOriginal(
             number=data.number,
             year=number.year,
-            court_code=number.court_code,
             type_code=number.type_code,
             serial=number.serial,
             court=self.p.by_code.get(number.court_code),
         )
 
-    def _stand_in_petitioners(self, data: list[services.PetitionerInput]) -> list[Petitioner]:
-        """The petitioners as `petitioner_upsert` will leave them: a known ID keeps its
-        stored address where the sheet has none; known ones first (their keys are older)."""
-        people: list[tuple[int, Petitioner]] = []
+    def _stand_in_petitioners(
+        self, data: list[services.PetitionerInput]
+    ) -> list[StandInPetitioner]:
+        """The petitioners as `petitioner_upsert` will leave them (stripped): a known ID
+        keeps its stored address where the sheet has none; known ones first (their keys
+        are older)."""
+        people: list[tuple[int, StandInPetitioner]] = []
         for index, item in enumerate(data):
             known = self.p.known_petitioner(item.id_number) if item.id_number else None
-            person = Petitioner(
-                name=item.name,
-                domicile=item.domicile or (known.domicile if known else ""),
-                residence=item.residence or (known.residence if known else ""),
+            domicile, residence = item.domicile.strip(), item.residence.strip()
+            person = StandInPetitioner(
+                name=item.name.strip(),
+                domicile=domicile or (known.domicile if known else ""),
+                residence=residence or (known.residence if known else ""),
             )
             people.append(((known.pk if known else 10**12) + index, person))
         return [person for _key, person in sorted(people, key=lambda pair: pair[0])]
