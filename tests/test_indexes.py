@@ -1,6 +1,7 @@
 """Indexes of every table (issue #7): every foreign key stays indexed, and no single-column
 index repeats the leading column of a longer one (each index is written on every save, and
-on every row the ledger import writes; the `fewer_indexes` migrations dropped fourteen)."""
+on every row the ledger import writes; the `fewer_indexes` migrations dropped fourteen, and
+two more went with the audit hash's unique index and the ID number's LIKE twin)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,21 @@ def test_the_database_has_the_indexes_the_models_declare() -> None:
     ]:
         assert dropped not in single
     assert ("PetitionCase", ("leader_id",)) in single  # the foreign keys' own stay
+
+
+@pytest.mark.django_db
+def test_no_index_on_the_audit_hash_and_one_on_the_id_number() -> None:
+    """Nothing looks an event up by its hash, nor an ID number by prefix: the audit table
+    carries no index on `hash`, and the petitioners' only index on `id_number` is the
+    unique one (no `varchar_pattern_ops` twin on PostgreSQL)."""
+    from huajie.audit.models import AuditEvent
+    from huajie.cases.models import Petitioner
+
+    def indexes_on(model: Any, column: str) -> list[dict[str, Any]]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        return [info for info in found.values() if info["columns"] == [column]]
+
+    assert indexes_on(AuditEvent, "hash") == []
+    (only,) = indexes_on(Petitioner, "id_number")
+    assert only["unique"]

@@ -49,7 +49,9 @@ class Petitioner(models.Model):
     """R3: a petitioner, unique by ID-card number where one is known."""
 
     name = models.CharField("姓名", max_length=64)
-    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
+    # Unique by a constraint, not `unique=True`: that also makes a LIKE index on
+    # PostgreSQL, and nothing searches ID numbers by prefix.
+    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
     domicile = models.CharField("户籍地", max_length=128, blank=True)
     residence = models.CharField("实际居住地", max_length=128, blank=True)
@@ -67,6 +69,9 @@ class Petitioner(models.Model):
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
         indexes = [models.Index(fields=["name", "phone"])]  # also serves the name alone
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="petitioner_id_number_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
