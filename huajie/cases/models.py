@@ -50,8 +50,9 @@ class Petitioner(models.Model):
 
     name = models.CharField("姓名", max_length=64)
     # Unique by a constraint, not `unique=True`: that also makes a LIKE index on
-    # PostgreSQL, and nothing searches ID numbers by prefix.
-    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True)
+    # PostgreSQL, and nothing searches ID numbers by prefix. NULL, not "", when unknown:
+    # petitioners without a number must not collide in the constraint.
+    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True)  # noqa: DJ001
     phone = models.CharField("联系电话", max_length=32, blank=True)
     domicile = models.CharField("户籍地", max_length=128, blank=True)
     residence = models.CharField("实际居住地", max_length=128, blank=True)
