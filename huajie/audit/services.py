@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring as _string  # what `JSON` uses for texts
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.db.models import Model
 
 from huajie.audit.models import AuditEvent
 from huajie.core import clock
-from huajie.core.bulk import JSON, Ids, Writer
+from huajie.core.bulk import JSON, EncodedJSON, Ids, Writer
 
 GENESIS = "0" * 64
 
@@ -30,8 +31,8 @@ def _canonical(event: AuditEvent) -> bytes:
         court_id=event.court_id,
         case_id=event.case_id,
         summary=event.summary,
-        before=event.before,
-        after=event.after,
+        before_json=JSON.encode(event.before),
+        after_json=JSON.encode(event.after),
         prev=event.prev_hash,
     )
 
@@ -47,26 +48,28 @@ def _canonical_body(
     court_id: int | None,
     case_id: int | None,
     summary: str,
-    before: Any,
-    after: Any,
+    before_json: str,
+    after_json: str,
     prev: str,
 ) -> bytes:
-    body = {
-        # In UTC: the database hands times back in UTC whatever zone they were written in.
-        "at": at.astimezone(dt.UTC).isoformat(),
-        "actor": actor_id,
-        "actor_name": actor_name,
-        "verb": verb,
-        "object_type": object_type,
-        "object_id": object_id,
-        "court_id": court_id,
-        "case_id": case_id,
-        "summary": summary,
-        "before": before,
-        "after": after,
-        "prev": prev,
-    }
-    return JSON.encode(body).encode()
+    """What is hashed: byte for byte `JSON.encode` of the event as a dict (keys sorted),
+    with `before` and `after` given already encoded with `JSON` (the bulk writer stores
+    those same texts, so each is encoded once). tests/test_audit_jsonable.py holds the two
+    spellings equal."""
+    # The time in UTC: the database hands times back in UTC whatever zone they were written in.
+    text = (
+        f'{{"actor": {_number(actor_id)}, "actor_name": {_string(actor_name)}, '
+        f'"after": {after_json}, "at": {_string(at.astimezone(dt.UTC).isoformat())}, '
+        f'"before": {before_json}, "case_id": {_number(case_id)}, '
+        f'"court_id": {_number(court_id)}, "object_id": {_string(object_id)}, '
+        f'"object_type": {_string(object_type)}, "prev": {_string(prev)}, '
+        f'"summary": {_string(summary)}, "verb": {_string(verb)}}}'
+    )
+    return text.encode()
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
 
 
 def lock_chain_head() -> None:
@@ -172,6 +175,7 @@ class Chain:
         """`actor` is (user id, display name), or None for the system; `before` and `after`
         must already be JSON values (`jsonable`)."""
         actor_id, actor_name = actor if actor is not None else (None, "系统")
+        before_json, after_json = JSON.encode(before), JSON.encode(after)
         row: dict[str, Any] = {
             "at": at,
             "actor_id": actor_id,
@@ -182,11 +186,17 @@ class Chain:
             "court_id": court_id,
             "case_id": case_id,
             "summary": summary[:255],
-            "before": before,
-            "after": after,
         }
-        digest = hashlib.sha256(_canonical_body(**row, prev=self.head)).hexdigest()
-        row |= {"prev_hash": self.head, "hash": digest}
+        body = _canonical_body(
+            **row, before_json=before_json, after_json=after_json, prev=self.head
+        )
+        digest = hashlib.sha256(body).hexdigest()
+        row |= {
+            "before": EncodedJSON(before_json),
+            "after": EncodedJSON(after_json),
+            "prev_hash": self.head,
+            "hash": digest,
+        }
         if self.ids is not None:
             row["id"] = self.ids.take(AuditEvent)
         self.writer.add(AuditEvent, row)

@@ -33,6 +33,15 @@ Row = dict[str, Any]
 JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 
 
+class EncodedJSON(str):
+    """A JSON column's value already encoded (the audit chain hashes the same text): the
+    writer stores it as it is instead of encoding it again."""
+
+
+def _json_column(value: Any) -> str:
+    return str.__str__(value) if isinstance(value, EncodedJSON) else JSON.encode(value)
+
+
 class Ids:
     """The next id of each table, from its current maximum: rows reference each other before
     they are written, and the numbers are the same on every run against an empty database."""
@@ -200,7 +209,7 @@ class Writer:
         """Per column, how a Python value becomes what the driver takes: JSON as text on
         both; on SQLite also datetimes as naive UTC text (as Django stores them), dates as
         ISO text, decimals as text."""
-        table: dict[str, Callable[[Any], Any]] = {"JSONField": JSON.encode}
+        table: dict[str, Callable[[Any], Any]] = {"JSONField": _json_column}
         if not self.postgres:
             table.update(
                 DateTimeField=_sqlite_datetime,
