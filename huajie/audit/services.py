@@ -6,8 +6,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from json.encoder import encode_basestring as _string  # what `JSON` uses for texts
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _string  # what `JSON` uses for texts
 from typing import Any
 
 from django.db import connection, transaction
