@@ -125,11 +125,12 @@ def jsonable(data: dict[str, Any]) -> dict[str, Any]:
     """`data` as the event stores it: dates, enums and decimals as their text. A flat dict
     (what the services record) is converted directly, as a JSON round trip would, without
     one (the bulk import records hundreds of thousands)."""
-    if all(type(k) is str for k in data) and not any(
-        isinstance(v, dict | list | tuple | float) for v in data.values()
-    ):
-        return {k: _json_scalar(v) for k, v in data.items()}
-    return dict(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
+    converted: dict[str, Any] = {}
+    for key, value in data.items():
+        if type(key) is not str or isinstance(value, dict | list | tuple | float):
+            return dict(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
+        converted[key] = value if type(value) in _PLAIN else _json_scalar(value)
+    return converted
 
 
 def _json_scalar(value: Any) -> Any:
