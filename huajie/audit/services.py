@@ -159,7 +159,16 @@ class Chain:
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         self.head = last or GENESIS
 
-    def append(
+    def append(self, **event: Any) -> None:
+        """Buffer the next event in the writer (see `next_line` for the fields)."""
+        self.writer.add(AuditEvent, self.next_row(**event))
+
+    def next_line(self, **event: Any) -> list[Any]:
+        """The next event as the writer's column values, for `Writer.stream`: events
+        streamed must be written in the order they are made (the database numbers them)."""
+        return self.writer.line(AuditEvent, self.next_row(**event))
+
+    def next_row(
         self,
         *,
         at: dt.datetime,
@@ -172,9 +181,10 @@ class Chain:
         summary: str,
         before: dict[str, Any],
         after: dict[str, Any],
-    ) -> None:
-        """`actor` is (user id, display name), or None for the system; `before` and `after`
-        must already be JSON values (`jsonable`)."""
+    ) -> dict[str, Any]:
+        """The next event, chained onto the last one made. `actor` is (user id, display
+        name), or None for the system; `before` and `after` must already be JSON values
+        (`jsonable`)."""
         actor_id, actor_name = actor if actor is not None else (None, "系统")
         before_json, after_json = JSON.encode(before), JSON.encode(after)
         row: dict[str, Any] = {
@@ -200,8 +210,8 @@ class Chain:
         }
         if self.ids is not None:
             row["id"] = self.ids.take(AuditEvent)
-        self.writer.add(AuditEvent, row)
         self.head = digest
+        return row
 
 
 @dataclass(frozen=True)

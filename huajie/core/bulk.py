@@ -19,7 +19,7 @@ import functools
 import json
 import operator
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -54,6 +54,10 @@ class Ids:
         self._next[model] = value + 1
         return value
 
+    def have(self, model: type[Model], count: int) -> None:
+        """Make sure `count` ids can be taken without a query (none may run inside a COPY).
+        Numbering from the maxima never queries again."""
+
 
 class SequenceIds(Ids):
     """Ids from PostgreSQL's sequences, reserved `block` at a time with one query: other
@@ -66,15 +70,20 @@ class SequenceIds(Ids):
     def take(self, model: type[Model]) -> int:
         reserved = self._reserved[model]
         if not reserved:
-            reserved.extend(self._reserve(model))
+            reserved.extend(self._reserve(model, self.block))
         return reserved.popleft()
 
-    def _reserve(self, model: type[Model]) -> list[int]:
+    def have(self, model: type[Model], count: int) -> None:
+        reserved = self._reserved[model]
+        if len(reserved) < count:
+            reserved.extend(self._reserve(model, max(self.block, count - len(reserved))))
+
+    def _reserve(self, model: type[Model], count: int) -> list[int]:
         table, column = model._meta.db_table, model._meta.pk.column
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), column, self.block],
+                [connection.ops.quote_name(table), column, count],
             )
             return sorted(row[0] for row in cursor.fetchall())
 
@@ -159,18 +168,22 @@ class Writer:
         self.written: dict[str, int] = {}
         self.postgres = connection.vendor == "postgresql"
 
-    def add(self, model: Any, row: Row) -> None:
+    def line(self, model: Any, row: Row) -> list[Any]:
+        """`row`'s column values, in the table's column order."""
         defaults = self.defaults[model]
         # A column neither given nor defaultable raises KeyError: a bug here, not data.
-        self.buffers[model].append(
-            [
-                row[f.attname] if f.attname in row else defaults[f.attname]
-                for f in self.fields[model]
-            ]
-        )
+        return [
+            row[f.attname] if f.attname in row else defaults[f.attname] for f in self.fields[model]
+        ]
+
+    def line_of(self, model: Any, obj: Model) -> list[Any]:
+        return list(self.getters[model](obj))
+
+    def add(self, model: Any, row: Row) -> None:
+        self.buffers[model].append(self.line(model, row))
 
     def add_object(self, model: Any, obj: Model) -> None:
-        self.buffers[model].append(list(self.getters[model](obj)))
+        self.buffers[model].append(self.line_of(model, obj))
 
     def pending(self) -> int:
         return sum(len(rows) for rows in self.buffers.values())
@@ -181,29 +194,45 @@ class Writer:
                 rows = self.buffers[model]
                 if rows:
                     self._write(model, rows)
-                    label = model._meta.label
-                    self.written[label] = self.written.get(label, 0) + len(rows)
                     rows.clear()
 
-    def _write(self, model: Any, values: list[list[Any]]) -> None:
+    def stream(self, model: Any, lines: Iterable[list[Any]]) -> None:
+        """Write `lines` (from `line` / `line_of`) as they come, in one statement, without
+        buffering: PostgreSQL takes in each row while the caller makes the next, instead
+        of all of them after. Nothing may query the database while `lines` is iterated
+        (the connection is inside a COPY); the caller's transaction holds the rows."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("a stream is only written inside the caller's transaction")
+        self._write(model, lines)
+
+    def _write(self, model: Any, lines: Iterable[list[Any]]) -> None:
         converters = self._converters(self.fields[model])
-        if converters:
-            for line in values:
+        count = 0
+
+        def converted() -> Iterator[list[Any]]:
+            nonlocal count
+            for line in lines:
                 for index, convert in converters:
                     if line[index] is not None:
                         line[index] = convert(line[index])
+                count += 1
+                yield line
+
         quoted = ", ".join(connection.ops.quote_name(f.column) for f in self.fields[model])
         name = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                    for line in values:
+                    for line in converted():
                         copy.write_row(line)
             else:
                 marks = ", ".join(["%s"] * len(self.fields[model]))
                 # Table and column names come from the models' metadata, quoted; values bind.
                 sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, values)
+                # In-process: nothing to overlap, so the lines are simply gathered first.
+                cursor.executemany(sql, list(converted()))
+        label = model._meta.label
+        self.written[label] = self.written.get(label, 0) + count
 
     def _converters(self, fields: list[Any]) -> list[tuple[int, Callable[[Any], Any]]]:
         """Per column, how a Python value becomes what the driver takes: JSON as text on

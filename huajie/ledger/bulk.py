@@ -19,7 +19,7 @@ problem on the row, like the services' refusals, and the import is rolled back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,37 +173,74 @@ class NewCaseBatch:
     # --- writing ------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Replay and write the pending plans, in sheet order."""
+        """Replay and write the pending plans, in sheet order.
+
+        The cases are written while they are replayed, and the audit events while they are
+        chained (`Writer.stream`): PostgreSQL takes in each row while the next is made,
+        instead of all of them after (the tail of each COPY was a sixth of the import). The
+        other tables are small work and go buffered in between."""
         if not self.pending:
             return
         plans, self.pending = self.pending, []
-        if self.ids is None or connection.vendor == "sqlite":
-            # SQLite numbers from the maxima, which moved if the services wrote since.
-            self.ids = reserved_ids(NUMBERED)
+        self._ready_to_stream(plans)
         now = clock.now()
-        replays = []
-        for plan in plans:
-            try:
-                replays.append(self._replay(plan, now))
-            except _Step as exc:
-                self.planner.problem(plan, exc.key, str(exc).rstrip("。"), "请按提示改正后重新导入")
+        replays: list[_Replay] = []
+        self.writer.stream(PetitionCase, self._replayed_cases(plans, now, replays))
         if any(plan.has_errors for plan in plans):
             return  # the import is refused and rolled back: nothing more to write
         self._lookup_people(replays)
-        lock_chain_head()
-        chain = Chain(self.writer, ids=None)
         new_cases = tally.Deltas()
         for replay in replays:
-            self._write(replay, chain, now)
+            self._add_rows(replay, now)
             state = tally.state_of(replay.case)
             new_cases.add(state, +1)
             new_cases.add_visits(state, [(v.level, v.visited_on) for v in replay.visits], +1)
         self.writer.flush()
+        lock_chain_head()
+        chain = Chain(self.writer, ids=None)
+        events = (chain.next_line(**event) for replay in replays for event in replay.events)
+        self.writer.stream(AuditEvent, events)
         new_cases.save()
         self.petitioner_statistics.wrote(sum(len(r.petitioners) for r in replays))
         if self.mails:
             mails, self.mails = self.mails, []
             transaction.on_commit(lambda: _send_all(mails))
+
+    def _ready_to_stream(self, plans: list[RowPlan]) -> None:
+        """Everything the replay reads from the database, read before the cases' stream
+        (no query may run inside it): ids, the campaign's ledger numbers, the contacts of
+        every court the cases go to."""
+        if self.ids is None or connection.vendor == "sqlite":
+            # SQLite numbers from the maxima, which moved if the services wrote since.
+            self.ids = reserved_ids(NUMBERED)
+        self.ids.have(PetitionCase, len(plans))
+        self.ids.have(Petitioner, sum(len(p.create.petitioners) for p in plans if p.create))
+        self.planner.numbers.refresh()
+        courts = set()
+        for plan in plans:
+            if plan.allocate is not None:
+                court = plan.allocate[0] or (plan.suggestion.court if plan.suggestion else None)
+                if court is not None:
+                    courts.add(court.pk)
+        self._load_contacts(courts)
+
+    def _replayed_cases(
+        self, plans: list[RowPlan], now: dt.datetime, replays: list[_Replay]
+    ) -> Iterator[list[Any]]:
+        """Each plan replayed (into `replays`), as its case's row; a refused step becomes a
+        problem on the row (the import is then rolled back)."""
+        assert self.ids is not None
+        for plan in plans:
+            try:
+                replay = self._replay(plan, now)
+            except _Step as exc:
+                self.planner.problem(plan, exc.key, str(exc).rstrip("。"), "请按提示改正后重新导入")
+                continue
+            replays.append(replay)
+            replay.case.pk = self.ids.take(PetitionCase)
+            for petitioner in replay.petitioners:
+                petitioner.pk = self.ids.take(Petitioner)
+            yield self.writer.line_of(PetitionCase, replay.case)
 
     # --- the replay (mirrors the services; see the module's docstring) ---------------------
 
@@ -435,16 +472,23 @@ class NewCaseBatch:
 
     # --- people and accounts --------------------------------------------------------------
 
+    def _load_contacts(self, court_ids: set[int]) -> None:
+        """`services._base._court_contacts` of each court not yet asked: its petition
+        contacts (persons), in the services' order, remembered for the whole import (a
+        sheet's cases go to a few courts). One query for a batch's new courts."""
+        missing = court_ids - self._contacts.keys()
+        if not missing:
+            return
+        for court_id in missing:
+            self._contacts[court_id] = []
+        people = Person.objects.filter(
+            court_id__in=missing, positions__kind=PositionKind.PETITION_CONTACT
+        )
+        for court_id, pk in people.values_list("court_id", "pk"):
+            self._contacts[court_id].append(pk)
+
     def _court_contacts(self, court_id: int) -> list[int]:
-        """`services._base._court_contacts`: the court's petition contacts (persons). One
-        query per court for the whole import, remembered: a sheet's cases go to a few
-        courts, and the contacts are needed during the replay, before the batch lookup."""
-        if court_id not in self._contacts:
-            people = Person.objects.filter(
-                court_id=court_id, positions__kind=PositionKind.PETITION_CONTACT
-            )
-            self._contacts[court_id] = list(people.values_list("pk", flat=True))
-        return self._contacts[court_id]
+        return self._contacts[court_id]  # loaded before the replay (`_ready_to_stream`)
 
     def _lookup_people(self, replays: list[_Replay]) -> None:
         """The accounts behind every notified person and the judges named in the original
@@ -472,14 +516,12 @@ class NewCaseBatch:
                 if (court_id, name) in wanted and self._judges[(court_id, name)] is None:
                     self._judges[(court_id, name)] = pk
 
-    def _write(self, replay: _Replay, chain: Chain, now: dt.datetime) -> None:
-        assert self.ids is not None
-        ids, writer, case = self.ids, self.writer, replay.case
-        case.pk = ids.take(PetitionCase)
-        writer.add_object(PetitionCase, case)
+    def _add_rows(self, replay: _Replay, now: dt.datetime) -> None:
+        """The rows of the case's petitioners, originals, visits and notifications (the
+        case and its events are streamed)."""
+        writer, case = self.writer, replay.case
         seen: set[int] = set()
         for petitioner in replay.petitioners:
-            petitioner.pk = ids.take(Petitioner)
             writer.add_object(Petitioner, petitioner)
             if petitioner.pk not in seen:
                 seen.add(petitioner.pk)
@@ -493,13 +535,12 @@ class NewCaseBatch:
             visit.case_id = case.pk
             writer.add_object(Visit, visit)
         for event in replay.events:
-            chain.append(
+            event.update(
                 at=now,
                 actor=self.actor,
                 object_type="cases.petitioncase",
                 object_id=case.pk,
                 case_id=case.pk,
-                **event,
             )
         for people, kind, text in replay.notices:
             accounts = [a for pk in dict.fromkeys(people) for a in self._accounts.get(pk, [])]

@@ -27,13 +27,13 @@ class LedgerNumbers:
         self._stale = True
 
     def taken(self, number: str) -> bool:
-        self._refresh()
+        self.refresh()
         return number in self._taken
 
     def give(self, given: str) -> str:
         """The given number, else `_next_ledger_no` (one more than those of the prefix,
         skipping any taken); refused when it is taken in the campaign."""
-        self._refresh()
+        self.refresh()
         number = given.strip()
         if not number:
             serial = self._prefixed + 1
@@ -45,8 +45,9 @@ class LedgerNumbers:
         self._take(number)
         return number
 
-    def _refresh(self) -> None:
-        """Read the campaign's cases created since the last read (all of them at first)."""
+    def refresh(self) -> None:
+        """Read the campaign's cases created since the last read (all of them at first),
+        if any may have been; the batch calls it before a stream, which may not query."""
         if not self._stale:
             return
         rows = PetitionCase.objects.filter(campaign=self.campaign, pk__gt=self._seen_pk)
