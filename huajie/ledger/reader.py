@@ -87,12 +87,41 @@ class SheetFacts:
     has_formulas: bool = False
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
-# A cell's formula element (<f>, <f t="shared" …/>, with or without a namespace prefix) or
-# an error value (t="e"); plain substring tests, as fast as memchr. <formula1> of a data
-# validation (a template's drop-down list) does not match.
-_FORMULA_OR_ERROR = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>", b't="e"')
+# The sheet's elements carry one namespace prefix, usually none (<row>, or <x:row> from some
+# writers): it is read from the <sheetData> tag, and the scans search for the literal tag,
+# which is several times faster than allowing any prefix at every "<" of a 150 MB sheet.
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
+
+
+@dataclass(frozen=True)
+class _Tags:
+    """The scans of `sheet_facts` for one namespace prefix."""
+
+    row: re.Pattern[bytes]
+    merge: re.Pattern[bytes]
+    formula_start: bytes
+    formulas: tuple[bytes, ...]
+
+    @classmethod
+    def prefixed(cls, prefix: bytes) -> _Tags:
+        p = re.escape(prefix)
+        return cls(
+            row=re.compile(rb"<" + p + rb'row\b[^>]*?\br="([0-9]+)"'),
+            merge=re.compile(rb"<" + p + rb'mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"'),
+            formula_start=b"<" + prefix + b"f",
+            # <f>, <f t="shared" …/>, <f/>; <formula1> of a data validation (a template's
+            # drop-down list) does not match.
+            formulas=tuple(b"<" + prefix + b"f" + end for end in (b">", b" ", b"/>")),
+        )
+
+    def has_formula_or_error(self, buffer: bytes) -> bool:
+        """A cell's formula element, or an error value (t="e"): plain substring tests, as
+        fast as memchr; the precise ones only where an element starts with "f"."""
+        if self.formula_start in buffer and any(t in buffer for t in self.formulas):
+            return True
+        return b't="e"' in buffer
+
+
 _CHUNK = 1024 * 1024
 _OVERLAP = 1024  # longer than any <row …> or <mergeCell …> tag
 
@@ -102,17 +131,27 @@ def sheet_facts(path: Path, member: str) -> SheetFacts:
     last_row = 0
     refs: list[bytes] = []
     formulas = False
+    tags: _Tags | None = None
     with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
         tail = b""
         while True:
             chunk = stream.read(_CHUNK)
             buffer = tail + chunk
+            if tags is None:
+                found = _SHEET_DATA.search(buffer)
+                if found is None and chunk:
+                    tail = buffer[-_OVERLAP:]  # <sheetData> not yet reached (many columns)
+                    continue
+                tags = _Tags.prefixed((found.group(1) or b"") if found else b"")
             cut = len(buffer) if not chunk else max(len(buffer) - _OVERLAP, 0)
-            for match in _ROW.finditer(buffer, 0, len(buffer)):
-                if match.start() < cut:
-                    last_row = max(last_row, int(match.group(1)))
-            refs.extend(m.group(1) for m in _MERGE.finditer(buffer) if m.start() < cut)
-            formulas = formulas or any(token in buffer for token in _FORMULA_OR_ERROR)
+            # A tag in the overlap is seen twice (the maximum and the set of ranges do not
+            # mind), and one cut short cannot match (its closing quote is missing); so the
+            # scan is a C-level findall, not a Python loop over 100,000 rows.
+            numbers = tags.row.findall(buffer)
+            if numbers:
+                last_row = max(last_row, max(map(int, numbers)))
+            refs.extend(tags.merge.findall(buffer))
+            formulas = formulas or tags.has_formula_or_error(buffer)
             tail = buffer[cut:]
             if not chunk:
                 break

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -180,6 +182,42 @@ def test_the_raw_pass_finds_the_last_row_and_the_merges(tmp_path: Path) -> None:
         (1, 2, 1, 3),
         (2, 5, 3, 9),
     }
+
+
+def _with_prefix(path: Path, prefix: bytes) -> Path:
+    """The same workbook, its sheet's elements written with a namespace prefix (<x:row>), as
+    some writers do; the sheet's columns are padded so <sheetData> comes after 1 MB."""
+    prefixed = path.with_name(f"prefixed-{path.name}")
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(prefixed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == member:
+                data = re.sub(rb"<(/?)([A-Za-z])", rb"<\1" + prefix + rb"\2", data)
+                data = data.replace(b'xmlns="', b"xmlns:" + prefix[:-1] + b'="', 1)
+                padding = b"".join(
+                    b"<" + prefix + b'col min="%d" max="%d" width="9"/>' % (n, n)
+                    for n in range(1, 40_000)
+                )
+                data = data.replace(
+                    b"<" + prefix + b"sheetData", padding + b"<" + prefix + b"sheetData", 1
+                )
+            target.writestr(item, data)
+    return prefixed
+
+
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_the_raw_pass_reads_a_sheet_written_with_a_namespace_prefix(
+    tmp_path: Path, prefix: bytes
+) -> None:
+    """The scan reads the prefix from <sheetData> and then looks for the literal tags."""
+    rows: list[list[object]] = [["信访人", "信访次数"]] + [[f"人{i}", 1] for i in range(3000)]
+    rows[1500][1] = "=1+2"
+    path = _with_prefix(save(tmp_path / "s.xlsx", rows, merges=("B5:C9",)), prefix)
+    facts = sheet_facts(path, "xl/worksheets/sheet1.xml")
+    assert facts.last_row == 3001
+    assert [(m.min_col, m.min_row, m.max_col, m.max_row) for m in facts.merges] == [(2, 5, 3, 9)]
+    assert facts.has_formulas
 
 
 def test_the_fast_reader_gives_the_parser_what_openpyxl_gives(
