@@ -18,11 +18,13 @@ import datetime as dt
 import functools
 import json
 import operator
+import select
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.db.models.base import ModelState
 
@@ -128,6 +130,44 @@ class FreshStatistics:
             if self.written >= max(self.least, self.known):
                 cursor.execute(f"ANALYZE {table}")
                 self.known, self.written = self.known + self.written, 0
+
+
+@contextmanager
+def foreign_keys_checked_meanwhile() -> Iterator[None]:
+    """Have PostgreSQL check the transaction's pending foreign keys while the caller works
+    in Python, instead of all of them at the commit with the caller waiting.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: every row written queues a
+    check for the commit (about two million for a 100,000-row ledger, a seventh of the
+    import). `SET CONSTRAINTS ALL IMMEDIATE` runs the queued checks at once; it is sent
+    without waiting for the answer (libpq's asynchronous `send_query`, through psycopg's
+    documented `pgconn`), followed by `SET CONSTRAINTS ALL DEFERRED` so later rows are
+    deferred again. The answer is read when the block ends; a violated key then raises
+    IntegrityError there, as it would have at the commit. The block must not use the
+    database. A no-op on SQLite, which checks no keys here, and outside a transaction."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    pgconn = connection.connection.pgconn
+    pgconn.send_query(b"SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
+    while pgconn.flush():  # non-blocking connection: send the rest once writable
+        select.select([], [pgconn.socket], [])
+    try:
+        yield
+    finally:
+        _collect_results(pgconn)
+
+
+def _collect_results(pgconn: Any) -> None:
+    """Wait for the answers to `send_query`; raise the first error as IntegrityError."""
+    from psycopg import pq
+
+    error = None
+    while (result := pgconn.get_result()) is not None:
+        if result.status != pq.ExecStatus.COMMAND_OK and error is None:
+            error = (result.error_message or b"").decode(errors="replace")
+    if error is not None:
+        raise IntegrityError(error)
 
 
 def _plain_defaults(model: Any) -> dict[str, Any]:

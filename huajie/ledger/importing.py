@@ -11,29 +11,27 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
 
 from django.db import transaction
 
 from huajie.audit.services import audit_record
+from huajie.core.bulk import foreign_keys_checked_meanwhile
 from huajie.ledger import conf
 from huajie.ledger.applier import apply_plan
 from huajie.ledger.bulk import NewCaseBatch
 from huajie.ledger.models import ImportStatus, LedgerImport
-from huajie.ledger.parser import Reading, parse_row
+from huajie.ledger.parser import ParsedRow, Reading, parse_row
 from huajie.ledger.plan import HEADERS, Importer, RowPlan
 from huajie.ledger.planner import Planner
-from huajie.ledger.reader import LedgerSheet
+from huajie.ledger.reader import LedgerSheet, RawRow
 from huajie.ledger.report import ERROR, WARNING, ImportReport, Problem
 from huajie.ledger.safety import SheetRefused, inspect_file
 
 Progress = Callable[[int, int], None]  # (rows done, rows in the sheet, estimated)
-
-T = TypeVar("T")
 
 
 class _Rollback(Exception):
@@ -113,12 +111,6 @@ def _sheet_problems(sheet: LedgerSheet, report: ImportReport) -> None:
         )
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _run(
     sheet: LedgerSheet,
     planner: Planner,
@@ -130,24 +122,38 @@ def _run(
     reading = Reading(sheet.epoch)
     total = sheet.data_rows
     batch = NewCaseBatch(planner) if apply and conf.bulk_new_cases() else None
+    rows = sheet.rows()
+    parsed = _parse_chunk(rows, reading)
     with _heap_settled_per_chunk() as settle:
-        for chunk in _chunks(sheet.rows(), Planner.CHUNK):
-            plans = planner.plan_chunk([parse_row(raw, reading) for raw in chunk])
+        while parsed:
+            plans = planner.plan_chunk(parsed)
             if apply:
                 _apply_chunk(plans, planner, batch, refused=report.refused)
-            for plan in plans:
-                if plan.has_errors:
-                    plan.line.action = "refused"
-                report.problems.extend(plan.problems)
-                report.add_line(plan.line)
-                if plan.line.action == "create" and plan.line.rule:
-                    report.allocation[plan.line.rule] += 1
-                report.rows_read += 1
-            del chunk, plans  # the chunk's garbage is collected in settle(), not frozen
-            planner.forget_chunk()
-            settle()
+            # No queries from here to the next chunk's plan: the database meanwhile checks
+            # the foreign keys of the rows written so far, instead of all at the commit.
+            with foreign_keys_checked_meanwhile() if apply else nullcontext():
+                _report_chunk(plans, report)
+                del parsed, plans  # the chunk's garbage is collected in settle(), not frozen
+                planner.forget_chunk()
+                settle()
+                parsed = _parse_chunk(rows, reading)
             if progress is not None:
                 progress(report.rows_read, max(total, report.rows_read))
+
+
+def _parse_chunk(rows: Iterator[RawRow], reading: Reading) -> list[ParsedRow]:
+    return [parse_row(raw, reading) for raw in islice(rows, Planner.CHUNK)]
+
+
+def _report_chunk(plans: list[RowPlan], report: ImportReport) -> None:
+    for plan in plans:
+        if plan.has_errors:
+            plan.line.action = "refused"
+        report.problems.extend(plan.problems)
+        report.add_line(plan.line)
+        if plan.line.action == "create" and plan.line.rule:
+            report.allocation[plan.line.rule] += 1
+        report.rows_read += 1
 
 
 @contextmanager
