@@ -106,3 +106,24 @@ def test_ids_reserved_ahead_are_taken_without_a_query() -> None:
         taken = [ids.take(PetitionCase) for _ in range(2500)]
     assert queries.captured_queries == []
     assert len(set(taken)) == 2500 and taken == sorted(taken)
+
+
+@pytest.mark.django_db
+def test_a_query_inside_the_block_waits_for_the_checks() -> None:
+    """The connection takes no other command while the checks run: a query inside the
+    block (the planner reading a court's people) first reads their answer, and a violated
+    key raises there; the query then runs. The same for a bulk write (a COPY, which no
+    execute wrapper sees)."""
+    with transaction.atomic():
+        with foreign_keys_checked_meanwhile():
+            assert PetitionCase.objects.count() == PetitionCase.objects.count()
+            writer = Writer([AuditEvent], database_ids=[AuditEvent])
+            writer.stream(AuditEvent, iter([]))
+        transaction.set_rollback(True)
+    if connection.vendor != "postgresql":
+        return
+    with pytest.raises(IntegrityError, match="foreign key"), transaction.atomic():
+        _dangling_notification()
+        with foreign_keys_checked_meanwhile():
+            PetitionCase.objects.count()
+            pytest.fail("the query ran before the checks' answer was read")

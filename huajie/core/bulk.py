@@ -22,6 +22,7 @@ import select
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -132,6 +133,13 @@ class FreshStatistics:
                 self.known, self.written = self.known + self.written, 0
 
 
+# While `foreign_keys_checked_meanwhile` has the checks in flight: how to wait for them. The
+# connection takes no other command until their answer is read.
+_checks_in_flight: ContextVar[Callable[[], None] | None] = ContextVar(
+    "huajie_checks_in_flight", default=None
+)
+
+
 @contextmanager
 def foreign_keys_checked_meanwhile() -> Iterator[None]:
     """Have PostgreSQL check the transaction's pending foreign keys while the caller works
@@ -142,9 +150,10 @@ def foreign_keys_checked_meanwhile() -> Iterator[None]:
     import). `SET CONSTRAINTS ALL IMMEDIATE` runs the queued checks at once; it is sent
     without waiting for the answer (libpq's asynchronous `send_query`, through psycopg's
     documented `pgconn`), followed by `SET CONSTRAINTS ALL DEFERRED` so later rows are
-    deferred again. The answer is read when the block ends; a violated key then raises
-    IntegrityError there, as it would have at the commit. The block must not use the
-    database. A no-op on SQLite, which checks no keys here, and outside a transaction."""
+    deferred again. The answer is read when the block ends, or before the block's first
+    query (a Django execute wrapper) or bulk write, which then waits for the checks; a
+    violated key raises IntegrityError there, as it would have at the commit. A no-op on
+    SQLite, which checks no keys here, and outside a transaction."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         yield
         return
@@ -152,10 +161,30 @@ def foreign_keys_checked_meanwhile() -> Iterator[None]:
     pgconn.send_query(b"SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
     while pgconn.flush():  # non-blocking connection: send the rest once writable
         select.select([], [pgconn.socket], [])
+    answered = False
+
+    def await_checks() -> None:
+        nonlocal answered
+        if not answered:
+            answered = True
+            _collect_results(pgconn)
+
+    def query_after_checks(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+        await_checks()
+        return execute(sql, params, many, context)
+
+    token = _checks_in_flight.set(await_checks)
     try:
-        yield
+        with connection.execute_wrapper(query_after_checks):
+            yield
     finally:
-        _collect_results(pgconn)
+        _checks_in_flight.reset(token)
+        await_checks()
+
+
+def _await_checks_in_flight() -> None:
+    if (await_checks := _checks_in_flight.get()) is not None:
+        await_checks()
 
 
 def _collect_results(pgconn: Any) -> None:
@@ -260,6 +289,7 @@ class Writer:
 
         quoted = ", ".join(connection.ops.quote_name(f.column) for f in self.fields[model])
         name = connection.ops.quote_name(model._meta.db_table)
+        _await_checks_in_flight()  # a COPY bypasses Django's execute wrappers
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:

@@ -126,17 +126,20 @@ def _run(
     parsed = _parse_chunk(rows, reading)
     with _heap_settled_per_chunk() as settle:
         while parsed:
-            plans = planner.plan_chunk(parsed)
+            planner.load_chunk(parsed)
+            # The database meanwhile checks the foreign keys of the rows written so far
+            # (instead of all at the commit): planning is Python, and so is reading and
+            # parsing the next chunk here; a query on the way waits for the checks.
+            with foreign_keys_checked_meanwhile() if apply else nullcontext():
+                plans = planner.plan_loaded(parsed)
+                upcoming = _parse_chunk(rows, reading)
             if apply:
                 _apply_chunk(plans, planner, batch, refused=report.refused)
-            # No queries from here to the next chunk's plan: the database meanwhile checks
-            # the foreign keys of the rows written so far, instead of all at the commit.
-            with foreign_keys_checked_meanwhile() if apply else nullcontext():
-                _report_chunk(plans, report)
-                del parsed, plans  # the chunk's garbage is collected in settle(), not frozen
-                planner.forget_chunk()
-                settle()
-                parsed = _parse_chunk(rows, reading)
+            _report_chunk(plans, report)
+            del parsed, plans  # the chunk's garbage is collected in settle(), not frozen
+            planner.forget_chunk()
+            settle()
+            parsed = upcoming
             if progress is not None:
                 progress(report.rows_read, max(total, report.rows_read))
 

@@ -106,9 +106,18 @@ class Planner:
 
     def plan_chunk(self, rows: list[ParsedRow]) -> list[RowPlan]:
         """Plan a chunk of rows with a fixed number of queries."""
+        self.load_chunk(rows)
+        return self.plan_loaded(rows)
+
+    def load_chunk(self, rows: list[ParsedRow]) -> None:
+        """Read what the chunk's rows may match: its cases and petitioners (a few queries)."""
+        self._load(rows)
+
+    def plan_loaded(self, rows: list[ParsedRow]) -> list[RowPlan]:
+        """Plan the rows of the chunk loaded last. Mostly Python: only the first row of a
+        court not seen before reads the court's people."""
         from huajie.ledger.rows import plan_row
 
-        self._load(rows)
         return [plan_row(self, row) for row in rows]
 
     def forget_chunk(self) -> None:
