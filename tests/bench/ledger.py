@@ -67,13 +67,57 @@ def phase_setup(args: argparse.Namespace) -> dict[str, Any]:
     return {"team": team, "office": staff.office.username}
 
 
+def phase_dataset(args: argparse.Namespace) -> dict[str, Any]:
+    """For --into-dataset: a basic court of a `huajie synth` dataset (鲁0102, which the
+    sheet's original case numbers name, when there is one), four of its people as the
+    team (names unique in the court, so the planner finds each), a judge, and the
+    province office of its high court."""
+    from django.db.models import Count
+
+    from huajie.cases.models import PetitionCase
+    from huajie.courts.models import Court, CourtLevel, Person
+    from tests.bench.pages import _account
+
+    basic = Court.objects.filter(level=CourtLevel.BASIC)
+    court = basic.filter(code="鲁0102").first() or basic.order_by("pk").first()
+    if court is None:
+        raise SystemExit("DATABASE_URL 指向的库中没有法院：请先用 huajie synth 生成数据集。")
+    unique = set(
+        Person.objects.filter(court=court, is_active=True)
+        .values("name")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .values_list("name", flat=True)
+    )
+    # A team the dataset itself formed (so each member holds the role), all names unique.
+    roles = ("leader", "division_leader", "staff", "petition_contact")
+    teams = PetitionCase.objects.filter(
+        court=court, **{f"{role}__isnull": False for role in roles}
+    ).values_list(*(f"{role}__name" for role in roles))
+    team = next((list(t) for t in teams[:200] if set(t) <= unique), None)
+    judges = Person.objects.filter(court=court, in_judge_quota=True, name__in=unique)
+    judge = judges.exclude(name__in=team or []).values_list("name", flat=True).first()
+    if team is None or judge is None:
+        raise SystemExit(f"{court} 没有可用的办案团队：数据集不是 huajie synth 生成的")
+    high = court
+    while high.parent_id is not None:
+        high = high.parent
+    return {
+        "team": team,
+        "judge": judge,
+        "court": court.short_name,
+        "office": _account(high, "xf"),
+    }
+
+
 def phase_generate(args: argparse.Namespace) -> dict[str, Any]:
     from tests.bench.sheet import write_bench_sheet
 
-    team = json.loads(args.extra)["team"]
-    write_bench_sheet(Path(args.sheet), args.rows, team)
+    extra = json.loads(args.extra)
+    names = {k: extra[k] for k in ("court", "judge") if k in extra}
+    write_bench_sheet(Path(args.sheet), args.rows, extra["team"], **names)
     if args.real_rows < args.rows:
-        write_bench_sheet(Path(args.small_sheet), args.real_rows, team)
+        write_bench_sheet(Path(args.small_sheet), args.real_rows, extra["team"], **names)
     return {"bytes": Path(args.sheet).stat().st_size}
 
 
@@ -110,6 +154,27 @@ def _import(args: argparse.Namespace, path: str, *, dry_run: bool) -> dict[str, 
         "warnings": report.warning_count,
         "allocation": dict(report.allocation),
     }
+
+
+def phase_into(args: argparse.Namespace) -> dict[str, Any]:
+    """The import into a national dataset, rolled back afterwards (the dataset is kept for
+    the next run): everything but the commit is measured."""
+    from django.db import transaction
+
+    from huajie.cases.models import PetitionCase
+
+    class Undo(Exception):
+        pass
+
+    before = PetitionCase.objects.count()
+    result: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            result = _import(args, args.sheet, dry_run=False)
+            raise Undo
+    except Undo:
+        pass
+    return {**result, "cases_before": before}
 
 
 def phase_dry_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -150,6 +215,8 @@ PHASES = {
     "import": phase_import,
     "again": phase_import,
     "export": phase_export,
+    "dataset": phase_dataset,
+    "into": phase_into,
 }
 
 
@@ -197,6 +264,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--phase", choices=sorted(PHASES))
     parser.add_argument("--var-dir")
     parser.add_argument("--extra", default="{}")
+    parser.add_argument(
+        "--into-dataset",
+        action="store_true",
+        help="import into the huajie synth dataset at DATABASE_URL (rolled back) instead",
+    )
     args = parser.parse_args(argv)
     args.real_rows = args.real_rows or args.rows
     args.var_dir = args.var_dir or tempfile.mkdtemp(prefix="huajie-bench-")
@@ -210,9 +282,14 @@ def main(argv: list[str] | None = None) -> None:
         f"台账导入/导出基准（{engine}）：{args.rows} 行（实际导入 {args.real_rows} 行），"
         f"目录 {args.var_dir}"
     )
-    extra = _child(args, "setup", {})
+    if args.into_dataset:
+        extra = _child(args, "dataset", {})
+        steps: tuple[str, ...] = ("generate", "into")
+    else:
+        extra = _child(args, "setup", {})
+        steps = ("generate", "read", "calamine", "dry-run", "import", "again", "export")
     phases: list[dict[str, Any]] = []
-    for phase in ("generate", "read", "calamine", "dry-run", "import", "again", "export"):
+    for phase in steps:
         result = _child(args, phase, extra)
         phases.append({"phase": phase, **result})
         seconds, peak = result.pop("seconds"), result.pop("peak_mb")
@@ -222,7 +299,8 @@ def main(argv: list[str] | None = None) -> None:
         memory = f"峰值内存 {peak:7.1f} MB（起点 {base:.1f}）"
         print(f"{phase:9} {seconds:9.1f} 秒  {memory}  {rate}  {result}")
         sys.stdout.flush()
-    out = ROOT / "var" / "bench" / f"ledger-{engine.lower()}-{args.rows}.json"
+    into = "-into-dataset" if args.into_dataset else ""
+    out = ROOT / "var" / "bench" / f"ledger-{engine.lower()}-{args.rows}{into}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = {
         "engine": engine,

@@ -19,7 +19,9 @@ def bench_id(index: int) -> str:
     return body + compute_check_char(body)
 
 
-def bench_row(index: int, team: list[str]) -> dict[str, object]:
+def bench_row(
+    index: int, team: list[str], court: str = "历下法院", judge: str = "李法官"
+) -> dict[str, object]:
     """Varied rows: a third by 谁办案, a third by 属地, a third with 责任法院 and a team."""
     kind = index % 3
     row: dict[str, object] = {
@@ -40,15 +42,15 @@ def bench_row(index: int, team: list[str]) -> dict[str, object]:
     }
     if kind != 1:
         row |= {
-            "original_courts": "历下法院",
+            "original_courts": court,
             "original_numbers": f"(2017)鲁0102民初{index + 1}号",
-            "trial_judges": "李法官",
+            "trial_judges": judge,
             "causes": "民间借贷纠纷",
             "stage": "审判",
         }
     if kind == 2:
         row |= {
-            "court": "历下法院",
+            "court": court,
             "leader": team[0],
             "division_leader": team[1],
             "staff": team[2],
@@ -58,14 +60,18 @@ def bench_row(index: int, team: list[str]) -> dict[str, object]:
     return row
 
 
-def write_bench_sheet(path: Path, rows: int, team: list[str]) -> None:
+def write_bench_sheet(
+    path: Path, rows: int, team: list[str], court: str = "历下法院", judge: str = "李法官"
+) -> None:
+    """`rows` rows (`bench_row`) whose team, original and responsible court and trial judge
+    are `team`, `court` and `judge`."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("任务台账")
-    sheet.append(["历下法院防范和化解涉诉信访案件任务台账（基准测试）"])
+    sheet.append([f"{court}防范和化解涉诉信访案件任务台账（基准测试）"])
     sheet.append(HEADERS)
     keys = [c.key for c in COLUMNS]
     for index in range(rows):
-        values = bench_row(index, team)
+        values = bench_row(index, team, court, judge)
         sheet.append([values.get(key) for key in keys])
     book.save(path)
 
