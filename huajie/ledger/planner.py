@@ -128,11 +128,12 @@ class Planner:
 
     def _load(self, rows: list[ParsedRow]) -> None:
         campaign = self.importer.campaign
-        numbers = {r.get("ledger_no") for r in rows if r.get("ledger_no")}
-        numbers = {n for n in numbers if self.numbers.taken(n)}
+        given = {r.get("ledger_no") for r in rows if r.get("ledger_no")}
+        numbers = self.numbers.to_look_up(given)
         ids = {i for r in rows for i in r.get("id_numbers") if len(i) == 18 and "*" not in i}
         in_campaign = PetitionCase.objects.filter(campaign=campaign, ledger_no__in=numbers)
         self._existing = {c.ledger_no: c for c in export_queryset(in_campaign)} if numbers else {}
+        self.numbers.looked_up(numbers, found=set(self._existing))
         self._load_unnumbered([r for r in rows if not r.get("ledger_no")], ids)
         self._petitioners = {
             p.id_number: p for p in Petitioner.objects.filter(id_number__any_of=ids) if p.id_number
