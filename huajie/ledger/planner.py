@@ -109,10 +109,6 @@ class Planner:
         self.load_chunk(rows)
         return self.plan_loaded(rows)
 
-    def load_chunk(self, rows: list[ParsedRow]) -> None:
-        """Read what the chunk's rows may match: its cases and petitioners (a few queries)."""
-        self._load(rows)
-
     def plan_loaded(self, rows: list[ParsedRow]) -> list[RowPlan]:
         """Plan the rows of the chunk loaded last. Mostly Python: only the first row of a
         court not seen before reads the court's people."""
@@ -126,7 +122,8 @@ class Planner:
         self._existing, self._petitioners, self._by_id, self._by_name = {}, {}, {}, {}
         self.looked_up_ids = set()
 
-    def _load(self, rows: list[ParsedRow]) -> None:
+    def load_chunk(self, rows: list[ParsedRow]) -> None:
+        """Read what the chunk's rows may match: its cases and petitioners (a few queries)."""
         campaign = self.importer.campaign
         given = {r.get("ledger_no") for r in rows if r.get("ledger_no")}
         numbers = self.numbers.to_look_up(given)

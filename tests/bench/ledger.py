@@ -99,9 +99,7 @@ def phase_dataset(args: argparse.Namespace) -> dict[str, Any]:
     judge = judges.exclude(name__in=team or []).values_list("name", flat=True).first()
     if team is None or judge is None:
         raise SystemExit(f"{court} 没有可用的办案团队：数据集不是 huajie synth 生成的")
-    high = court
-    while high.parent_id is not None:
-        high = high.parent
+    high = Court.objects.get(path=court.root_path())
     return {
         "team": team,
         "judge": judge,
@@ -272,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.real_rows = args.real_rows or args.rows
     args.var_dir = args.var_dir or tempfile.mkdtemp(prefix="huajie-bench-")
+    Path(args.var_dir).mkdir(parents=True, exist_ok=True)
     args.sheet = str(Path(args.var_dir) / f"ledger-{args.rows}.xlsx")
     args.small_sheet = str(Path(args.var_dir) / f"ledger-{args.real_rows}.xlsx")
     if args.phase:
