@@ -75,6 +75,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# Django's widgets, written in Python rather than through a template per <option>.
+FORM_RENDERER = "huajie.core.formrender.PythonWidgets"
 
 TEMPLATES = [
     {
