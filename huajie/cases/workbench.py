@@ -33,11 +33,34 @@ class Pile:
     total: int
 
 
+# What a workbench row shows (cases/workbench.html), and all it reads of a case's fifty
+# columns: reading only these halves the cost of the page's eight queries.
+ROW_FIELDS = (
+    "ledger_no",
+    "status",
+    "updated_at",
+    "observation_last_day",
+    "court__short_name",
+    "leader__name",
+)
+
+
 def _cases(user: User) -> QuerySet[PetitionCase]:
     return (
         scope_filter(user, PetitionCase.objects.all())
         .select_related("court", "leader")
+        .only(*ROW_FIELDS)
         .order_by("-updated_at", "-pk")
+    )
+
+
+def _review_rows(user: User) -> QuerySet[AcceptanceRequest]:
+    """`acceptance_to_review` with what the workbench shows of each request and its case."""
+    return (
+        acceptance_to_review(user)
+        .select_related(None)
+        .select_related("case__court", "case__leader")
+        .only("submitted_at", *(f"case__{field}" for field in ROW_FIELDS))
     )
 
 
@@ -110,7 +133,7 @@ def workbench(user: User, today: dt.date | None = None) -> list[Pile]:
             "review",
             "待我审查的验收申请",
             "下级法院提交、由本院验收的案件",
-            acceptance_to_review(user),
+            _review_rows(user),
         ),
         _pile(
             "escalation",
