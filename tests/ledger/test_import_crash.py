@@ -3,9 +3,10 @@ sheet writes nothing (the import is one transaction: no case from the file, no i
 record, the audit chain whole), and running it again imports every row exactly once; a
 third run changes nothing.
 
-"Midway" is deterministic: the command prints its progress after each applied chunk of
-500 rows when HUAJIE_LEDGER_PROGRESS_ROWS=500, and the test kills it on the first line, when
-500 new cases are written but not committed."""
+"Midway" is deterministic: the command prints its progress after each applied chunk when
+HUAJIE_LEDGER_PROGRESS_ROWS is the chunk, stops still there (tests/ledger/held_import.py),
+and the test kills it on that first line, when a chunk of new cases is written but not
+committed."""
 
 from __future__ import annotations
 
@@ -34,17 +35,20 @@ from tests.subprocesses import start, stop, tail, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Two chunks, the second short (the import runs through the services: some tens of rows a
-# second); the process is killed when the first chunk is applied.
+# Two chunks, the second short; the process is killed when the first chunk is applied.
 ROWS = Planner.CHUNK + 100
 PROVINCE = ("--province", "山东高院")
 PROGRESS = f"已处理 {Planner.CHUNK}/{ROWS} 行"
 
 
-def _import(path: Path, log: Path) -> subprocess.Popen[bytes]:
+def _import(path: Path, log: Path, *, held: bool = False) -> subprocess.Popen[bytes]:
+    """`huajie ledger import`; held: it stops still after reporting its first chunk."""
+    command = (
+        ["-m", "tests.ledger.held_import", str(Planner.CHUNK)] if held else ["-m", "huajie.cli"]
+    )
     return start(
         # --province: the test tree has two provinces
-        ["-m", "huajie.cli", "ledger", "import", str(path), "--campaign", "2019", *PROVINCE],
+        [*command, "ledger", "import", str(path), "--campaign", "2019", *PROVINCE],
         log,
         HUAJIE_LEDGER_PROGRESS_ROWS=str(Planner.CHUNK),
     )
@@ -72,7 +76,7 @@ def test_an_import_killed_midway_writes_nothing_and_the_rerun_imports_each_row_o
     before = counts()
 
     log = tmp_path / "import-1.log"
-    proc = _import(sheet, log)
+    proc = _import(sheet, log, held=True)
     try:
         wait_until(lambda: PROGRESS in log.read_text(), proc, log, "the first chunk")
         proc.send_signal(signal.SIGKILL)
@@ -125,13 +129,16 @@ def _applied_chunks(record: LedgerImport) -> int:
     return int(data["done"]) if data.get("phase") == "导入" else 0
 
 
-def _crash_worker(name: str, log: Path, var: Path, lease_seconds: int) -> subprocess.Popen[bytes]:
+def _crash_worker(
+    name: str, log: Path, var: Path, lease_seconds: int, hold_after_rows: int = 0
+) -> subprocess.Popen[bytes]:
     return start(
         ["-m", "tests.worker.crash_worker", "--name", name],
         log,
         HUAJIE_VAR_DIR=str(var),  # the same MEDIA_ROOT: the stored upload and progress files
         HUAJIE_JOB_LEASE_SECONDS=str(lease_seconds),
         HUAJIE_WORKER_POLL_SECONDS="1",
+        HUAJIE_TEST_HOLD_AFTER_ROWS=str(hold_after_rows or ""),
     )
 
 
@@ -162,7 +169,7 @@ def test_a_worker_killed_midway_through_a_background_import_leaves_nothing_and_r
     before = counts()
 
     log = tmp_path / "worker-1.log"
-    first = _crash_worker("import-1", log, var, lease_seconds=600)
+    first = _crash_worker("import-1", log, var, lease_seconds=600, hold_after_rows=Planner.CHUNK)
     try:
         wait_until(lambda: _applied_chunks(record) >= Planner.CHUNK, first, log, "a chunk")
         first.send_signal(signal.SIGKILL)

@@ -1,8 +1,11 @@
 """The real worker process for the crash tests: `python -m tests.worker.crash_worker [args]`.
 
-The same `worker` command an operator runs, with two test-only differences: the crash-test
+The same `worker` command an operator runs, with test-only differences: the crash-test
 job kind is registered, and no recurring schedules are planned (a test database with a
-campaign would otherwise have the worker issue every bulletin of the campaign first).
+campaign would otherwise have the worker issue every bulletin of the campaign first). With
+HUAJIE_TEST_HOLD_AFTER_ROWS=N a ledger import stops still once its progress file says N rows
+are applied, so that a test kills it there and not after it has gone on to commit (the bulk
+import applies the rest of a small sheet in less than the test's polling interval).
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ def main(argv: list[str]) -> None:
     from tests.worker import crash_jobs  # noqa: F401  (registers the job kind)
 
     schedule._SCHEDULES.clear()
+    hold = os.environ.get("HUAJIE_TEST_HOLD_AFTER_ROWS")
+    if hold:
+        from tests.ledger.held_import import hold_background_after
+
+        hold_background_after(int(hold))
     call_command("worker", *argv)
 
 
