@@ -16,14 +16,16 @@ MODELS = [m for m in apps.get_models() if m.__module__.startswith("huajie.")]
 
 
 def _leading_columns(model: Any) -> list[tuple[str, ...]]:
-    """The columns of each index the model declares, single-column ones included."""
+    """The columns of each index the model declares, single-column ones included. A partial
+    index (with a condition) holds only some rows: it serves neither a foreign key's checks
+    nor the questions of a whole-table index, so it is not counted."""
     meta = model._meta
     found: list[tuple[str, ...]] = []
     for field in meta.concrete_fields:
         if field.db_index or field.unique:
             found.append((field.attname,))
     for index in meta.indexes:
-        if isinstance(index, Index) and index.fields:
+        if isinstance(index, Index) and index.fields and index.condition is None:
             found.append(tuple(meta.get_field(f.lstrip("-")).attname for f in index.fields))
     for constraint in meta.constraints:
         if isinstance(constraint, UniqueConstraint) and constraint.fields:

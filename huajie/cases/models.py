@@ -297,6 +297,13 @@ class PetitionCase(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_by_update",
             ),
+            # The workbench's "possibly nominal leadership" list: the few flagged cases of a
+            # scope, without reading every case of it (a whole-table scan for a province).
+            models.Index(
+                fields=["court", "updated_at"],
+                condition=Q(possibly_nominal=True),
+                name="case_nominal_by_update",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -598,6 +605,14 @@ class AcceptanceRequest(DecidedRequest):
             # One open acceptance per case (the Wagtail workflow pattern).
             models.UniqueConstraint(
                 fields=["case"], condition=Q(decision="pending"), name="one_pending_acceptance"
+            )
+        ]
+        indexes = [
+            # What a court has to review, oldest first (the workbench, the review queue).
+            models.Index(
+                fields=["reviewing_court", "submitted_at"],
+                condition=Q(decision="pending"),
+                name="pending_acceptance_by_court",
             )
         ]
 

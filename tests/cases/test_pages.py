@@ -13,11 +13,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from huajie.accounts.models import Role, Scope
 from huajie.audit.models import AuditEvent
 from huajie.cases import services
 from huajie.cases.models import CaseStatus, Notification, VisitLevel
 from huajie.core import clock
-from tests.cases.world import PDF, World, case_in
+from tests.cases.world import PDF, World, case_in, staff_court
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +264,33 @@ def test_workbench_query_count_does_not_grow_with_cases(world: World) -> None:
         case_in(world, CaseStatus.SUBMITTED, ledger_no=f"2019-1{n:03d}")
         case_in(world, CaseStatus.ALLOCATED, ledger_no=f"2019-2{n:03d}")
     assert count_queries(client, "/workbench/") == few
+
+
+def _pile(page: str, key: str) -> str:
+    """The workbench section of one list."""
+    start = page.index(f'id="pile-{key}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_province_offices_review_and_nominal_lists_hold_its_province_only(
+    world: World,
+) -> None:
+    """The province office's review list is asked by the reviewing court too, and the
+    possibly-nominal list through a partial index (issue #7: neither reads every case); both
+    still hold exactly the province's cases."""
+    submitted = case_in(world, CaseStatus.SUBMITTED, ledger_no="2019-0600")
+    quiet = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0700")
+    services.tick(as_of=clock.today() + dt.timedelta(days=services.nominal_after_days() + 1))
+    quiet.refresh_from_db()
+    assert quiet.possibly_nominal
+    page = client_for(world.province_office).get("/workbench/").content.decode()
+    assert submitted.ledger_no in _pile(page, "review")
+    assert quiet.ledger_no in _pile(page, "nominal")
+    jiangsu = staff_court(world.tree.other_high, office_scope=Scope.PROVINCE).office
+    jiangsu.role = Role.PROVINCE_OFFICE
+    jiangsu.save(update_fields=["role"])
+    other = client_for(jiangsu).get("/workbench/").content.decode()
+    assert "2019-0600" not in _pile(other, "review") and "2019-0700" not in _pile(other, "nominal")
 
 
 def test_list_filters_search_and_scope(world: World) -> None:
