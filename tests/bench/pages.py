@@ -417,6 +417,11 @@ def run(args: argparse.Namespace) -> list[Measure]:
     bench.page("workbench.leader", f"工作台（{basic.short_name}院领导）", "/workbench/", None)
     bench.login(_account(basic, "xf"))
     bench.page("workbench.office", f"工作台（{basic.short_name}信访办）", "/workbench/", None)
+    # The province office's: its lists span the province (reviews, flags, re-petitions).
+    bench.login(_account(province, "xf"))
+    bench.page(
+        "workbench.province", f"工作台（{province.short_name}信访办，全省）", "/workbench/", None
+    )
 
     # Dashboards: the province office sees its province; a city's supervisor its area.
     campaign = metrics.campaign_on(today)
