@@ -109,9 +109,16 @@ def with_sort_key(qs: QuerySet[PetitionCase], sort: str) -> QuerySet[PetitionCas
 
 
 def _beyond(cursor: Cursor, forward: bool) -> Q:
-    """Rows strictly after (forward) or before the cursor in ascending (key, pk) order."""
-    op = "gt" if forward else "lt"
-    return Q(**{f"sort_key__{op}": cursor.key}) | Q(sort_key=cursor.key, **{f"pk__{op}": cursor.pk})
+    """Rows strictly after (forward) or before the cursor in ascending (key, pk) order.
+
+    The first condition follows from the second; it is there for the index: `key >= k`
+    starts a range scan of an index on the key at k, where the OR alone has PostgreSQL
+    read the index from its start and filter (a deep page read every row before it)."""
+    op, bound = ("gt", "gte") if forward else ("lt", "lte")
+    strictly = Q(**{f"sort_key__{op}": cursor.key}) | Q(
+        sort_key=cursor.key, **{f"pk__{op}": cursor.pk}
+    )
+    return Q(**{f"sort_key__{bound}": cursor.key}) & strictly
 
 
 def keyset_page(

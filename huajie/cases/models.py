@@ -297,6 +297,10 @@ class PetitionCase(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_by_update",
             ),
+            # The ledger list in its default order, for a province or the nation: read in
+            # order until a page is full, instead of sorting every case of the scope
+            # (with keyset.py's `key >= k`, the same for a deep page as for the first).
+            models.Index(fields=["ledger_no", "id"], name="case_by_ledger_no"),
             # The workbench's "possibly nominal leadership" list: the few flagged cases of a
             # scope, without reading every case of it (a whole-table scan for a province).
             models.Index(

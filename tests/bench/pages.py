@@ -211,11 +211,13 @@ def _tables() -> dict[str, str]:
     }
 
 
-def list_floor(path: str, status: str, after: tuple[str, int] | None) -> list[tuple[str, Any]]:
+def list_floor(
+    path: str, status: str | None, after: tuple[str, int] | None
+) -> list[tuple[str, Any]]:
     """The list's question in SQL: how many match, the page of rows, their petitioners."""
     t = _tables()
-    where = "ct.path LIKE %s AND c.status = %s"
-    params: list[Any] = [f"{path}%", status]
+    where = "ct.path LIKE %s" + (" AND c.status = %s" if status else "")
+    params: list[Any] = [f"{path}%", *([status] if status else [])]
     seek = ""
     if after:
         seek = " AND (c.ledger_no > %s OR (c.ledger_no = %s AND c.id > %s))"
@@ -398,6 +400,15 @@ def run(args: argparse.Namespace) -> list[Measure]:
             f"/cases/?{query}&after={cursor}&p={deep + 1}",
             bench.sql(list_floor(city.path, status, seek_row[0])),
         )
+
+    # The province office's list as it opens: the whole province, in ledger order.
+    bench.login(_account(province, "xf"))
+    bench.page(
+        "list.province",
+        f"案件列表首页（{province.short_name}全省，不筛选）",
+        "/cases/",
+        bench.sql(list_floor(province.path, None, None)),
+    )
 
     # The case page of a case with a long history, seen by its court's office.
     busy_case = (
