@@ -481,6 +481,12 @@ def run(args: argparse.Namespace) -> list[Measure]:
     # view (see docs/performance.md for what that first view costs).
     bench.login(_national_account())
     bench.page(
+        "list.nation",
+        "案件列表首页（全国，不筛选；法院筛选项 3,500 个）",
+        "/cases/",
+        bench.sql(list_floor("", None, None)),
+    )
+    bench.page(
         "dashboard.nation",
         f"监控看板（全国 {Court.objects.filter(parent=None).count()} 个省级辖区）",
         "/supervision/",
