@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 
 from huajie.cases.models import PetitionCase
 
@@ -98,10 +98,25 @@ def sort_field(sort: str) -> tuple[str, bool]:
     return SORTS.get(sort.lstrip("-"), "ledger_no"), sort.startswith("-")
 
 
-def with_sort_key(qs: QuerySet[PetitionCase], sort: str) -> QuerySet[PetitionCase]:
-    """`qs` annotated with `sort_key` and ordered by (sort_key, pk) in the sort's direction."""
+# Sort keys with an index in their order (`case_by_ledger_no`).
+_INDEXED = {"ledger_no"}
+
+
+def with_sort_key(
+    qs: QuerySet[PetitionCase], sort: str, *, by_index: bool = True
+) -> QuerySet[PetitionCase]:
+    """`qs` annotated with `sort_key` and ordered by (sort_key, pk) in the sort's direction.
+
+    `by_index` False: the same order in a form no index serves, so that the database sorts
+    the rows that match instead of reading the key's index in order until a page is full.
+    Reading in order pays only when the rows are spread evenly over the index, as every
+    court's are; a province's or an area's cases lie in runs of ledger numbers (a prefix
+    per province), and PostgreSQL walked past the others' (44 ms for an area's page at a
+    million cases, where sorting it takes 7; for a province, up to the whole index)."""
     field, descending = sort_field(sort)
-    key = Coalesce(F(field), Value("")) if field in _NULLABLE else F(field)
+    key: Any = Coalesce(F(field), Value("")) if field in _NULLABLE else F(field)
+    if field in _INDEXED and not by_index:
+        key = Concat(F(field), Value(""))
     ordered = qs.annotate(sort_key=key)
     if descending:
         return ordered.order_by("-sort_key", "-pk")

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Prefetch, Q, QuerySet
 
 from huajie.accounts.models import User
-from huajie.accounts.policy import scope_courts, scope_filter
+from huajie.accounts.policy import scope_courts, scope_filter, sight_of
 from huajie.cases.keyset import SORTS, with_sort_key
 from huajie.cases.models import (
     CaseStatus,
@@ -73,12 +73,18 @@ class CaseFilterForm(forms.Form):
         """The user's cases filtered by the valid parts of the form (invalid parts ignored)."""
         qs = scope_filter(self.user, PetitionCase.objects.all())
         data = self.cleaned_data if self.is_valid() else {}
-        return with_sort_key(filter_cases(qs, data), self.sort_order)
+        every_court = _sees_everything(self.user) and data.get("court") is None
+        return with_sort_key(filter_cases(qs, data), self.sort_order, by_index=every_court)
 
     @property
     def sort_order(self) -> str:
         data = self.cleaned_data if self.is_valid() else {}
         return str(data.get("sort") or "ledger_no")
+
+
+def _sees_everything(user: User) -> bool:
+    sight = sight_of(user)
+    return sight is not None and sight.everything
 
 
 def _flag(value: str | None) -> bool | None:

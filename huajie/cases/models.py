@@ -308,6 +308,17 @@ class PetitionCase(models.Model):
                 condition=Q(possibly_nominal=True),
                 name="case_nominal_by_update",
             ),
+            # Its "returned by the acceptance" and "petitioned again" lists likewise.
+            models.Index(
+                fields=["court", "updated_at"],
+                condition=Q(return_count__gt=0),
+                name="case_returned_by_update",
+            ),
+            models.Index(
+                fields=["court", "updated_at"],
+                condition=Q(reopen_count__gt=0),
+                name="case_reopened_by_update",
+            ),
         ]
 
     def __str__(self) -> str:

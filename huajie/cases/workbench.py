@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from huajie.accounts.models import Role, Scope, User
-from huajie.accounts.policy import scope_filter, scope_q
+from huajie.accounts.policy import scope_courts, scope_filter
 from huajie.cases.models import AcceptanceRequest, CaseStatus, Decision, PetitionCase
 from huajie.core import clock
 
@@ -106,12 +106,18 @@ def acceptance_to_review(user: User) -> QuerySet[AcceptanceRequest]:
         user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) and user.scope == Scope.PROVINCE
     ):
         # The reviewing court, a superior of the case's court, is in the same province: asked
-        # of it too, PostgreSQL starts from the province's reviewing courts instead of every
-        # pending request in the country joined to every case (25 ms at 100,000 cases).
-        return qs.filter(scope_q(user, court_field="reviewing_court"))
+        # of it too, by the ids of the courts in sight, PostgreSQL reads the province's
+        # pending requests from `pending_acceptance_by_court` instead of every pending
+        # request in the country joined to every case (25 ms at 100,000 cases, 64 ms at a
+        # million).
+        return qs.filter(reviewing_court_id__any_of=_ids_in_sight(user))
     if user.court is None or user.role not in (Role.PETITION_OFFICE, Role.COURT_LEADER):
         return qs.none()
     return qs.filter(reviewing_court_id=user.court.pk)
+
+
+def _ids_in_sight(user: User) -> list[int]:
+    return list(scope_courts(user).values_list("pk", flat=True))
 
 
 def escalations_to_decide(user: User) -> QuerySet[PetitionCase]:

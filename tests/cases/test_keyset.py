@@ -35,8 +35,8 @@ def _ordered_ids(sort: str) -> list[int]:
     return [c.pk for c in with_sort_key(PetitionCase.objects.all(), sort)]
 
 
-def _walk_forward(sort: str) -> list[list[int]]:
-    qs = with_sort_key(PetitionCase.objects.all(), sort)
+def _walk_forward(sort: str, by_index: bool = True) -> list[list[int]]:
+    qs = with_sort_key(PetitionCase.objects.all(), sort, by_index=by_index)
     page = keyset_page(qs, sort=sort, size=SIZE)
     pages = [[c.pk for c in page]]
     while page.has_next:
@@ -47,16 +47,17 @@ def _walk_forward(sort: str) -> list[list[int]]:
     return pages
 
 
+@pytest.mark.parametrize("by_index", [True, False], ids=["by-index", "sorted"])
 @pytest.mark.parametrize("sort", [*SORTS, *(f"-{s}" for s in SORTS)])
 def test_walking_forward_then_back_visits_every_case_once_in_order(
-    cases: list[PetitionCase], sort: str
+    cases: list[PetitionCase], sort: str, by_index: bool
 ) -> None:
     expected = _ordered_ids(sort)
-    pages = _walk_forward(sort)
+    pages = _walk_forward(sort, by_index)
     assert [pk for page in pages for pk in page] == expected
     assert [len(p) for p in pages] == [4, 4, 3]
 
-    qs = with_sort_key(PetitionCase.objects.all(), sort)
+    qs = with_sort_key(PetitionCase.objects.all(), sort, by_index=by_index)
     page = keyset_page(qs, sort=sort, size=SIZE, last=True)
     assert (page.number, [c.pk for c in page]) == (3, pages[-1])
     backwards = [[c.pk for c in page]]
@@ -104,3 +105,30 @@ def test_the_list_page_links_pages_by_cursor_and_a_deep_page_costs_the_same(
     expected = _ordered_ids("status")[SIZE : 2 * SIZE]
     shown = [int(pk) for pk in re.findall(r'href="/cases/(\d+)/"', second)]
     assert shown == expected
+
+
+def _sorted_by_the_column(client: Client, url: str = "/cases/") -> bool:
+    """Whether the list page's rows are ordered by the bare ledger-number column (which the
+    index serves), rather than by an expression of it."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    rows = next(q["sql"] for q in queries if "LIMIT 51" in q["sql"])
+    return '"ledger_no" AS "sort_key"' in rows
+
+
+def test_only_a_list_of_every_court_reads_the_ledger_number_index_in_order(
+    cases: list[PetitionCase], world: World
+) -> None:
+    """Reading the index in order until a page is full pays when the rows are spread over
+    it, as all courts' are; a province's cases lie in runs of ledger numbers, so a list of
+    part of the courts has the database sort its rows (keyset.with_sort_key)."""
+    from huajie.accounts.models import Scope
+
+    province = Client()
+    province.force_login(world.province_office)
+    assert not _sorted_by_the_column(province)
+    nation = world.province_office
+    nation.scope = Scope.NATION
+    nation.save(update_fields=["scope"])
+    assert _sorted_by_the_column(province)
+    assert not _sorted_by_the_column(province, f"/cases/?court={world.tree.lixia.pk}")
