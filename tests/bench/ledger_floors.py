@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from typing import Any
 
@@ -64,24 +65,24 @@ def _store_again(cursor: Any, table: str, pk: str, after: int) -> tuple[float, i
     select = f'SELECT * FROM "{table}" WHERE "{pk}" > %s ORDER BY "{pk}"'  # noqa: S608
     if connection.vendor == "postgresql":
         cursor.execute(f'CREATE TABLE "{twin}" (LIKE "{table}" INCLUDING ALL)')
-        data = bytearray()
-        with cursor.copy(f"COPY ({select}) TO STDOUT", (after,)) as copy:
-            for block in copy:
-                data += block
-        count = data.count(b"\n")
-        if not count:
-            return 0.0, 0
-        started = time.perf_counter()
-        with cursor.copy(f'COPY "{twin}" FROM STDIN') as copy:
-            copy.write(bytes(data))
-        return time.perf_counter() - started, count
-    cursor.execute(select.replace("%s", "?"), (after,))
-    rows = cursor.fetchall()
-    if not rows:
-        return 0.0, 0
+        # The rows go through a file, not memory: the phase's peak memory is the import's.
+        with tempfile.TemporaryFile() as rows:
+            count = 0
+            with cursor.copy(f"COPY ({select}) TO STDOUT", (after,)) as copy:
+                for block in copy:
+                    rows.write(block)
+                    count += bytes(block).count(b"\n")
+            if not count:
+                return 0.0, 0
+            rows.seek(0)
+            started = time.perf_counter()
+            with cursor.copy(f'COPY "{twin}" FROM STDIN') as copy:
+                while block := rows.read(1 << 20):
+                    copy.write(block)
+            return time.perf_counter() - started, count
     cursor.execute(f'CREATE TABLE "{twin}" AS SELECT * FROM "{table}" WHERE 0')  # noqa: S608
     cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
         "AND sql IS NOT NULL",
         (table,),
     )
@@ -91,10 +92,18 @@ def _store_again(cursor: Any, table: str, pk: str, after: int) -> tuple[float, i
                 f'ON "{table}"', f'ON "{twin}"', 1
             )
         )
-    marks = ", ".join("?" for _ in rows[0])
-    started = time.perf_counter()
-    cursor.executemany(f'INSERT INTO "{twin}" VALUES ({marks})', rows)  # noqa: S608
-    return time.perf_counter() - started, len(rows)
+    # Read in batches (not timed) and insert each (timed): the phase's peak memory stays
+    # the import's.
+    elapsed, count = 0.0, 0
+    with connection.cursor() as reader:
+        reader.execute(select, (after,))
+        while batch := reader.fetchmany(10_000):
+            marks = ", ".join(["%s"] * len(batch[0]))
+            started = time.perf_counter()
+            cursor.executemany(f'INSERT INTO "{twin}" VALUES ({marks})', batch)  # noqa: S608
+            elapsed += time.perf_counter() - started
+            count += len(batch)
+    return elapsed, count
 
 
 def export_floor(campaign_id: int) -> tuple[float, int]:
@@ -148,12 +157,16 @@ def export_floor(campaign_id: int) -> tuple[float, int]:
         f"SELECT p.person_id, p.title FROM {t['position']} p"  # noqa: S608
         f" WHERE p.person_id IN (SELECT leader_id FROM {t['case']} WHERE campaign_id = %s)",
     ]
-    cases = 0
+    counts = []
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for index, sql in enumerate(queries):
-            cursor.execute(sql, (campaign_id,))
-            rows = cursor.fetchall()
-            if index == 0:
-                cases = len(rows)
-    return time.perf_counter() - started, cases
+    # Every row fetched, in batches through a server-side cursor where there is one: the
+    # phase's peak memory stays the exporter's.
+    with transaction.atomic():
+        for sql in queries:
+            with connection.chunked_cursor() as cursor:
+                cursor.execute(sql, (campaign_id,))
+                count = 0
+                while batch := cursor.fetchmany(5_000):
+                    count += len(batch)
+                counts.append(count)
+    return time.perf_counter() - started, counts[0]
