@@ -164,11 +164,11 @@ def keyset_page(
         backwards = True
         size_of_last = count - (pages - 1) * size
         number = pages
-        rows = list(window[:size_of_last])[::-1]
+        rows = _rows(window, size_of_last)[::-1]
         return _page(rows, count, number, size, more_before=True, more_after=False)
     else:
         number = 1
-    rows = list(window[: size + 1])
+    rows = _rows(window, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -178,6 +178,19 @@ def keyset_page(
     first = window is qs
     number = 1 if first else min(max(2, number), pages)
     return _page(rows, count, number, size, more_before=not first, more_after=more)
+
+
+def _rows(window: QuerySet[PetitionCase], limit: int) -> list[PetitionCase]:
+    """The first `limit` rows of `window`, found by their key and id alone, then read.
+
+    Finding a page means ordering every row of the scope that matches; when that asks only
+    for the key and the id, an index holding both (`case_by_court_status`) answers it alone,
+    where asking for the rows' columns too had PostgreSQL fetch every matching row from the
+    table before sorting (a province's 52,000 cases, scattered over a million: 244 ms).
+    The page's rows are then read by id, one more query."""
+    keys = list(window.values_list("pk", flat=True)[:limit])
+    found = window.order_by().filter(pk__in=keys).in_bulk()
+    return [found[pk] for pk in keys if pk in found]
 
 
 def _page(

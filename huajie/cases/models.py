@@ -284,7 +284,12 @@ class PetitionCase(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["court", "status"]),
+            # A court's cases by status, and the ledger list's pages: the ids of a scope's
+            # cases in ledger order are read from this index alone, without the table
+            # (keyset._rows; a province's list as it opens).
+            models.Index(
+                fields=["court", "status", "ledger_no", "id"], name="case_by_court_status"
+            ),
             models.Index(fields=["status", "observation_last_day"]),
             models.Index(fields=["campaign", "status"]),
             # A province's tasks of a campaign (the supervision figures) without reading the

@@ -107,7 +107,7 @@ def _setup(args: argparse.Namespace) -> None:
 
 
 class Bench:
-    def __init__(self, repeat: int) -> None:
+    def __init__(self, repeat: int, only: tuple[str, ...] = ()) -> None:
         from django.conf import settings
         from django.db import connection
         from django.test import Client
@@ -116,6 +116,7 @@ class Bench:
         # context copy per template) would be measured as the page's own time.
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         self.repeat = repeat
+        self.only = only  # names (or their starts) of the scenarios to measure; () for all
         self.connection = connection
         self.client = Client()
         self.results: list[Measure] = []
@@ -162,6 +163,8 @@ class Bench:
         repeat: int,
         detail: str = "",
     ) -> None:
+        if self.only and not name.startswith(self.only):
+            return
         times = _times(action, repeat)
         floor_times = _times(floor, repeat) if floor else None
         result = Measure(
@@ -228,19 +231,24 @@ def list_floor(
         params_seek = [after[0], after[0], after[0], after[1]]
     else:
         params_seek = []
+    # The page's ids first, from what an index holds, then only their rows (as the page
+    # does: keyset._rows); one statement each.
+    page_ids = (
+        f"SELECT c.id FROM {t['case']} c"  # noqa: S608
+        f" JOIN {t['court']} ct ON ct.id = c.court_id WHERE {where}{seek}"
+        f" ORDER BY {key}, c.id LIMIT 51"
+    )
     rows = (
         f"SELECT c.id, c.ledger_no, c.status, c.risk_level, c.updated_at, c.is_major,"  # noqa: S608
         f" c.reopen_count, c.possibly_nominal, ct.short_name, p.name"
         f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
         f" LEFT JOIN {t['person']} p ON p.id = c.leader_id"
-        f" WHERE {where}{seek} ORDER BY {key}, c.id LIMIT 51"
+        f" WHERE c.id IN ({page_ids}) ORDER BY {key}, c.id"
     )
     names = (
         f"SELECT cp.petitioncase_id, pe.name FROM {t['petitioners']} cp"  # noqa: S608
         f" JOIN {t['petitioner']} pe ON pe.id = cp.petitioner_id"
-        f" WHERE cp.petitioncase_id IN (SELECT c.id FROM {t['case']} c"
-        f" JOIN {t['court']} ct ON ct.id = c.court_id WHERE {where}{seek}"
-        f" ORDER BY {key}, c.id LIMIT 51)"
+        f" WHERE cp.petitioncase_id IN ({page_ids})"
     )
     count = (
         f"SELECT count(*) FROM {t['case']} c JOIN {t['court']} ct"  # noqa: S608
@@ -352,7 +360,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
     from huajie.supervision import metrics
     from huajie.supervision.dashboard import stale_after_days
 
-    bench = Bench(args.repeat)
+    bench = Bench(args.repeat, tuple(filter(None, args.only.split(","))))
     today = clock.today()
     cases = PetitionCase.objects.count()
     print(f"数据：{cases} 件案件，{Court.objects.count()} 个法院，今天按 {today} 计", flush=True)
@@ -546,6 +554,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--as-of", default="2019-09-30")
     parser.add_argument("--reuse", action="store_true", help="reuse the SQLite file if present")
+    parser.add_argument(
+        "--only", default="", help="measure only these scenarios, e.g. list.,case.page"
+    )
     args = parser.parse_args(argv)
     _setup(args)
     from django.db import connection
@@ -553,7 +564,8 @@ def main(argv: list[str] | None = None) -> None:
     engine = connection.vendor
     print(f"页面基准：{engine}，{args.cases} 件，每项 {args.repeat} 次", flush=True)
     results = run(args)
-    out = ROOT / "var" / "bench" / f"pages-{engine}-{args.cases}.json"
+    part = "-only" if args.only else ""  # a partial run leaves the whole run's file alone
+    out = ROOT / "var" / "bench" / f"pages-{engine}-{args.cases}{part}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
