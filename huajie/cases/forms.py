@@ -16,6 +16,7 @@ from huajie.cases.models import (
     VisitLevel,
 )
 from huajie.cases.services import PARTICIPANT_IDENTITIES, TERMINATION_STEPS
+from huajie.courts.forms import CourtChoice
 from huajie.courts.models import Court, Person, PositionKind
 
 
@@ -96,7 +97,7 @@ class TeamForm(CaseForm):
 
 
 class AllocateForm(CaseForm):
-    court = forms.ModelChoiceField(
+    court = CourtChoice(
         queryset=Court.objects.none(),
         label="责任法院",
         required=False,

@@ -23,6 +23,7 @@ from huajie.cases.models import (
     PetitionType,
     RiskLevel,
 )
+from huajie.courts.forms import CourtChoice
 from huajie.courts.models import Court
 
 PAGE_SIZE = 50
@@ -37,7 +38,7 @@ class CaseFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "信访人姓名、身份证号后几位、台账编号或案号"}),
     )
-    court = forms.ModelChoiceField(
+    court = CourtChoice(
         queryset=Court.objects.none(), label="法院", required=False, empty_label="全部"
     )
     with_subordinates = forms.BooleanField(label="含下级法院", required=False, initial=True)

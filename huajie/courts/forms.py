@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 
 from huajie.courts.models import Court, Department, PositionKind
+
+
+class _CourtNames(forms.models.ModelChoiceIterator):
+    """A court select's options read as (id, name) pairs. The default iterator builds a
+    Court for every option: 3,500 of them, 70 ms, on national supervision's case list."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class CourtChoice(forms.ModelChoiceField):
+    """A choice of court, from a queryset of courts; the chosen one is a Court as usual."""
+
+    iterator = _CourtNames
 
 
 class PersonForm(forms.Form):
