@@ -137,6 +137,24 @@ class ResolutionMethod(models.TextChoices):
     TERMINATION = "termination", "依法终结"
 
 
+# The ledger list's index (below): what it filters and sorts on, after the page order.
+LIST_INDEX_FIELDS = [
+    "court",
+    "status",
+    "ledger_no",
+    "id",
+    "origin",
+    "petition_type",
+    "risk_level",
+    "is_major",
+    "reopen_count",
+    "possibly_nominal",
+    "updated_at",
+    "leader",
+    "campaign",
+]
+
+
 class PetitionCase(models.Model):
     # No single-column indexes on campaign, first_campaign and court: the composite indexes
     # below lead with them, and every index is written on every save and imported row.
@@ -284,12 +302,13 @@ class PetitionCase(models.Model):
             ),
         ]
         indexes = [
-            # A court's cases by status, and the ledger list's pages: the ids of a scope's
-            # cases in ledger order are read from this index alone, without the table
-            # (keyset._rows; a province's list as it opens).
-            models.Index(
-                fields=["court", "status", "ledger_no", "id"], name="case_by_court_status"
-            ),
+            # A court's cases by status, and the ledger list's pages: a page's ids are found
+            # from this index alone, without the table, for every filter and sort of the
+            # list but the search (keyset._rows; a province's 52,000 cases: docs/
+            # performance.md). The columns after the id only ride along (key columns, not
+            # INCLUDE, so that SQLite has them too); each save writes every index anyway,
+            # since updated_at, in indexes already, changes on every save.
+            models.Index(fields=LIST_INDEX_FIELDS, name="case_list_by_court"),
             models.Index(fields=["status", "observation_last_day"]),
             models.Index(fields=["campaign", "status"]),
             # A province's tasks of a campaign (the supervision figures) without reading the
