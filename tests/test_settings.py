@@ -82,3 +82,24 @@ def test_the_demo_date_pins_today(settings: object) -> None:
         assert clock.today() == dt.date(2020, 1, 2)  # an explicit travel still wins
     settings.HUAJIE_DEMO_DATE = ""  # type: ignore[attr-defined]
     assert clock.today() != dt.date(2019, 7, 15)
+
+
+def test_a_web_process_freezes_what_it_loaded_before_serving() -> None:
+    """config.wsgi (what each gunicorn worker imports) moves the loaded application out of
+    the collector's full passes, which otherwise walked it on one request in seven of a
+    large page (docs/performance.md)."""
+    code = (
+        "import gc; assert gc.get_freeze_count() == 0; import config.wsgi; "
+        "print(gc.get_freeze_count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 10_000  # the application, not a handful of objects
