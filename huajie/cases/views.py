@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +42,8 @@ from huajie.cases.selectors import with_people
 from huajie.cases.services import termination_missing
 from huajie.cases.transitions import Refused
 from huajie.core import clock
+
+ACCEPTANCE_PAGE_SIZE = 50
 
 
 def case_queryset() -> Any:
@@ -231,8 +234,11 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
 def acceptance_queue(request: HttpRequest) -> HttpResponse:
     from huajie.cases.workbench import acceptance_to_review
 
-    requests = list(acceptance_to_review(user_of(request)).prefetch_related("evidence"))
-    return render(request, "cases/acceptance_queue.html", {"requests": requests})
+    requests = acceptance_to_review(user_of(request)).prefetch_related("evidence")
+    # A page at a time: a province office reviews thousands at national scale (3,000
+    # pending in one province of the 1,000,000-case dataset: 925 ms on one page).
+    page = Paginator(requests, ACCEPTANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/acceptance_queue.html", {"page": page})
 
 
 @login_required

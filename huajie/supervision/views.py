@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from huajie.accounts.models import User
@@ -248,6 +249,7 @@ def exemplary_list(request: HttpRequest) -> HttpResponse:
             "may_mark": may_mark,
             "candidates": candidates,
             "q": query,
+            "page_query": urlencode({"q": query}) if query else "",
         },
     )
 

@@ -482,3 +482,35 @@ def test_a_reviewer_who_cannot_open_the_case_is_not_shown_its_request(world: Wor
     assert court_scope_leader.scope == "court"
     assert not acceptance_to_review(court_scope_leader).exists()
     assert acceptance_to_review(world.jinan.office).exists()
+
+
+def test_the_acceptance_queue_pages_oldest_first_at_a_fixed_cost(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R10: the reviewing court's queue, a page at a time (a province office may have
+    thousands pending), the first submitted first, each request with its evidence."""
+    from huajie.cases.models import PetitionCase
+    from tests.cases.world import promise_document
+
+    def submitted(ledger_no: str) -> PetitionCase:
+        case = case_in(world, CaseStatus.MET_STANDARD, ledger_no=ledger_no)
+        evidence = [promise_document(world, case)]
+        services.acceptance_submit(actor=world.lixia.office, case=case, note="", evidence=evidence)
+        return case
+
+    monkeypatch.setattr("huajie.cases.views.ACCEPTANCE_PAGE_SIZE", 2)
+    client = client_for(world.jinan.office)
+    first = submitted("2019-4001")
+    few = count_queries(client, "/acceptance/")
+    later = [submitted(f"2019-400{n}") for n in (2, 3)]
+    assert count_queries(client, "/acceptance/") == few
+    page_one = client.get("/acceptance/").content.decode()
+    assert first.ledger_no in page_one and later[0].ledger_no in page_one
+    assert later[1].ledger_no not in page_one
+    assert "第 1 页 / 共 2 页（3 件）" in page_one and 'href="?page=2" rel="next"' in page_one
+    assert page_one.count("承诺书.pdf") == 2
+    page_two = client.get("/acceptance/?page=2").content.decode()
+    assert later[1].ledger_no in page_two and first.ledger_no not in page_two
+    # A page number past the end or not a number shows the last or the first page.
+    assert later[1].ledger_no in client.get("/acceptance/?page=99").content.decode()
+    assert first.ledger_no in client.get("/acceptance/?page=x").content.decode()
