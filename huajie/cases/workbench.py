@@ -96,24 +96,26 @@ def my_cases(user: User) -> QuerySet[PetitionCase]:
 
 def acceptance_to_review(user: User) -> QuerySet[AcceptanceRequest]:
     """Pending requests the user's court reviews, among the cases the user can open."""
-    qs = (
-        scope_filter(user, AcceptanceRequest.objects.all(), court_field="case__court")
-        .filter(decision=Decision.PENDING)
+    pending = (
+        AcceptanceRequest.objects.filter(decision=Decision.PENDING)
         .select_related("case__court", "case__leader", "reviewing_court", "submitted_by__person")
         .order_by("submitted_at", "pk")
     )
     if user.is_superuser or (
         user.role in (Role.PROVINCE_OFFICE, Role.ADMIN) and user.scope == Scope.PROVINCE
     ):
-        # The reviewing court, a superior of the case's court, is in the same province: asked
-        # of it too, by the ids of the courts in sight, PostgreSQL reads the province's
-        # pending requests from `pending_acceptance_by_court` instead of every pending
-        # request in the country joined to every case (25 ms at 100,000 cases, 64 ms at a
-        # million).
-        return qs.filter(reviewing_court_id__any_of=_ids_in_sight(user))
+        # Those reviewed by a court in sight. The reviewing court is the case's court or its
+        # parent (`acceptance.reviewing_court`), so for a sight that is whole trees (the
+        # province, or everything) the case is in sight exactly when its reviewing court
+        # is, and the cases need not be joined to check: PostgreSQL reads the province's
+        # pending requests from `pending_acceptance_by_court` alone (the count and the
+        # first page took 90 ms at a million cases, each request joined to its case).
+        return pending.filter(reviewing_court_id__any_of=_ids_in_sight(user))
     if user.court is None or user.role not in (Role.PETITION_OFFICE, Role.COURT_LEADER):
-        return qs.none()
-    return qs.filter(reviewing_court_id=user.court.pk)
+        return pending.none()
+    return scope_filter(user, pending, court_field="case__court").filter(
+        reviewing_court_id=user.court.pk
+    )
 
 
 def _ids_in_sight(user: User) -> list[int]:

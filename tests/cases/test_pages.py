@@ -484,6 +484,26 @@ def test_a_reviewer_who_cannot_open_the_case_is_not_shown_its_request(world: Wor
     assert acceptance_to_review(world.jinan.office).exists()
 
 
+def test_a_province_office_reviews_every_pending_request_of_its_province_and_no_other(
+    world: World,
+) -> None:
+    """R10, R2: the province office's queue is asked by the reviewing court alone (no join
+    to the cases); a province office of another province sees none of it, nor the page."""
+    from huajie.cases.workbench import acceptance_to_review
+    from tests.factories import PersonFactory, UserFactory
+
+    case = case_in(world, CaseStatus.SUBMITTED)
+    assert [r.case_id for r in acceptance_to_review(world.province_office)] == [case.pk]
+    elsewhere = UserFactory(
+        person=PersonFactory(court=world.tree.other_high),
+        role=Role.PROVINCE_OFFICE,
+        scope=Scope.PROVINCE,
+    )
+    assert not acceptance_to_review(elsewhere).exists()
+    assert case.ledger_no not in client_for(elsewhere).get("/acceptance/").content.decode()
+    assert case.ledger_no in client_for(world.province_office).get("/acceptance/").content.decode()
+
+
 def test_the_acceptance_queue_pages_oldest_first_at_a_fixed_cost(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
