@@ -40,12 +40,8 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
-def _database_settings(env: dict[str, str]) -> list[str]:
-    """ENGINE and NAME of the default database as a fresh process configures them."""
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
-    )
+def _fresh_python(code: str, env: dict[str, str]) -> str:
+    """What `code` prints in a fresh Python process of the project with `env`."""
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
@@ -56,7 +52,16 @@ def _database_settings(env: dict[str, str]) -> list[str]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    return result.stdout
+
+
+def _database_settings(env: dict[str, str]) -> list[str]:
+    """ENGINE and NAME of the default database as a fresh process configures them."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
+    )
+    return _fresh_python(code, env).split()
 
 
 def test_database_url_selects_postgresql() -> None:
@@ -92,14 +97,5 @@ def test_a_web_process_freezes_what_it_loaded_before_serving() -> None:
         "import gc; assert gc.get_freeze_count() == 0; import config.wsgi; "
         "print(gc.get_freeze_count())"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert int(result.stdout) > 10_000  # the application, not a handful of objects
+    frozen = int(_fresh_python(code, dict(os.environ)))
+    assert frozen > 10_000  # the application, not a handful of objects
