@@ -121,8 +121,8 @@ class Bench:
         self.connection = connection
         self.client = Client()
         self.results: list[Measure] = []
-        # As a web process serves (config.wsgi): what is loaded is frozen out of the
-        # collector's full passes.
+        # As a web worker serves (config/gunicorn.py): what is loaded is frozen out of
+        # the collector's full passes.
         gc.freeze()
 
     def login(self, username: str) -> Any:

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            "--config",
+            "python:config.gunicorn",
             "--bind",
             f"{options['host']}:{options['port']}",
             "--workers",
