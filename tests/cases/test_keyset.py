@@ -138,9 +138,9 @@ def test_a_page_is_found_by_key_and_id_and_only_its_rows_are_read(
     client: Client, world: World, cases: list[PetitionCase], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The query that orders the scope's cases and cuts a page asks for nothing but their
-    ids, so an index of (court, status, ledger number, id) answers it without the table
-    (a province's list as it opens: docs/performance.md); the page's rows are read by id,
-    in the order found."""
+    ids, so the list's index (`case_list_by_court`) answers it without the table (a
+    province's list as it opens: docs/performance.md); the page's rows are read by id, in
+    the order found."""
     client.force_login(world.province_office)
     monkeypatch.setattr("huajie.cases.listing.PAGE_SIZE", SIZE)
     with CaptureQueriesContext(connection) as queries:
