@@ -23,6 +23,7 @@ from huajie.cases.models import (
     PetitionType,
     RiskLevel,
 )
+from huajie.cases.search import search_q
 from huajie.courts.forms import CourtChoice
 from huajie.courts.models import Court
 
@@ -118,7 +119,7 @@ def filter_cases(qs: QuerySet[PetitionCase], data: dict[str, Any]) -> QuerySet[P
         elif flag is False:
             qs = qs.exclude(condition)
     if data.get("q"):
-        qs = qs.filter(search_q(data["q"])).distinct()
+        qs = qs.filter(search_q(data["q"]))
     return qs
 
 
@@ -130,19 +131,6 @@ def _today() -> Any:
     from huajie.core import clock
 
     return clock.today()
-
-
-def search_q(text: str) -> Q:
-    """Petitioner name, the last digits of an ID number, a ledger number or a case number."""
-    term = text.strip()
-    q = (
-        Q(petitioners__name__contains=term)
-        | Q(ledger_no__icontains=term)
-        | Q(original_cases__number__contains=term)
-    )
-    if term.isdigit() or (term[:-1].isdigit() and term[-1:] in "xX"):
-        q |= Q(petitioners__id_number__endswith=term.upper())
-    return q
 
 
 # What a row shows (cases/_list_table.html), and all a row reads: a case has fifty columns.

@@ -288,6 +288,11 @@ class PetitionCase(models.Model):
     possibly_nominal = models.BooleanField("疑似挂名包案", default=False)
 
     is_exemplary = models.BooleanField("先进典型", default=False)
+    # The list's search box reads these (cases/search.py, which keeps them).
+    search_text = models.TextField(
+        "检索文本", default="", editable=False, help_text="台账编号、信访人姓名、原审案号"
+    )
+    search_id_tails = models.TextField("检索身份证号", default="", editable=False)
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", default=clock.now, editable=False)
     updated_at = models.DateTimeField("更新时间", default=clock.now, editable=False)

@@ -14,7 +14,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from huajie.accounts.models import User
 from huajie.accounts.policy import Action, AnyUser, can, get_for_user, scope_courts, scope_filter
 from huajie.cases import transitions
-from huajie.cases.listing import search_q
 from huajie.cases.models import (
     AcceptanceRequest,
     CaseStatus,
@@ -30,6 +29,7 @@ from huajie.cases.models import (
     RiskLevel,
     Visit,
 )
+from huajie.cases.search import search_q
 from huajie.cases.transitions import Event
 from huajie.cases.workbench import acceptance_to_review
 from huajie.courts.models import Person
@@ -80,13 +80,7 @@ def _by_flags(qs: QuerySet[PetitionCase], f: CaseFilters) -> QuerySet[PetitionCa
 
 
 def _by_search(qs: QuerySet[PetitionCase], text: str) -> QuerySet[PetitionCase]:
-    """Petitioner name, last digits of an ID number, ledger number or original case number.
-
-    A subquery rather than joins, so a case matching twice is still one row (no DISTINCT)."""
-    term = text.strip()
-    if not term:
-        return qs
-    return qs.filter(pk__in=PetitionCase.objects.filter(search_q(term)).values("pk"))
+    return qs.filter(search_q(text)) if text.strip() else qs
 
 
 def case_rows(qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:

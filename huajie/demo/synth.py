@@ -46,7 +46,7 @@ from django.utils import timezone
 from huajie.accounts.models import Role, Scope, User
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import Chain
-from huajie.cases import tally
+from huajie.cases import search, tally
 from huajie.cases.attachments import store_file
 from huajie.cases.models import (
     AcceptanceRequest,
@@ -417,6 +417,9 @@ class Sim:
         self.requests: list[tuple[Any, Row]] = []
         self.next_activity: dt.date | None = None
         self.measure_days: list[dt.date] = []
+        # What the case's search columns are made of (cases/search.py), in id order.
+        self.petitioners: list[tuple[str, str | None]] = []
+        self.original_numbers: list[str] = []
 
     # -- plumbing --
 
@@ -574,12 +577,14 @@ class Sim:
     def _petitioner(self, at: dt.datetime, court: CourtPlan) -> None:
         ctx, rng = self.ctx, self.rng
         pid = ctx.ids.take(Petitioner)
+        name, number = person_name(rng), id_number(court.division_code, ctx.petitioners_made)
+        self.petitioners.append((name, number))
         ctx.writer.add(
             Petitioner,
             {
                 "id": pid,
-                "name": person_name(rng),
-                "id_number": id_number(court.division_code, ctx.petitioners_made),
+                "name": name,
+                "id_number": number,
                 "phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
                 "domicile": f"{court.name.removesuffix('人民法院')}辖区第{rng.randint(1, 99)}街坊",
                 "residence": "",
@@ -601,6 +606,7 @@ class Sim:
         number = f"({year}){court.code}{type_code}{rng.randint(1, 9000)}号"
         judge_id, judge_name = rng.choice(ctx.staff[court_id].judges)
         stage = "enforcement" if type_code.startswith("执") else "trial"
+        self.original_numbers.append(number)
         ctx.writer.add(
             OriginalCase,
             {
@@ -1206,6 +1212,9 @@ class Sim:
     # -- writing --
 
     def finish(self) -> None:
+        self.case.update(
+            search.columns(self.case["ledger_no"], self.petitioners, self.original_numbers)
+        )
         self.ctx.writer.add(PetitionCase, self.case)
         for model, row in self.requests:
             self.ctx.writer.add(model, row)

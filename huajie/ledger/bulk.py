@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from huajie.accounts.models import User
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import Chain, jsonable, lock_chain_head
-from huajie.cases import services, tally, transitions
+from huajie.cases import search, services, tally, transitions
 from huajie.cases.allocation import Suggestion
 from huajie.cases.eligibility import TEAM_ROLES, missing_roles
 from huajie.cases.identity import IdNumberError, normalize_id_number
@@ -240,6 +240,13 @@ class NewCaseBatch:
             replay.case.pk = self.ids.take(PetitionCase)
             for petitioner in replay.petitioners:
                 petitioner.pk = self.ids.take(Petitioner)
+            found = search.columns(
+                replay.case.ledger_no,
+                [(p.name, p.id_number) for p in replay.petitioners],
+                [o.number for o in replay.originals],
+            )
+            for name, value in found.items():
+                setattr(replay.case, name, value)
             yield self.writer.line_of(PetitionCase, replay.case)
 
     # --- the replay (mirrors the services; see the module's docstring) ---------------------

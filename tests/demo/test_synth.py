@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from huajie.accounts.models import Role, Scope, User
 from huajie.audit.models import AuditEvent
 from huajie.audit.services import audit_verify
+from huajie.cases import search
 from huajie.cases.casenumber import parse_case_number
 from huajie.cases.eligibility import member_refusal, missing_roles
 from huajie.cases.identity import normalize_id_number
@@ -252,6 +253,14 @@ def test_petitioners_and_case_numbers_parse(dataset: None) -> None:
         number = parse_case_number(original.number)
         assert str(number) == original.number
         assert number.court_code == original.court.code  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_search_columns_are_what_the_services_would_keep(dataset: None) -> None:
+    """The list's search finds synthetic cases as it finds entered ones (cases/search.py)."""
+    assert not PetitionCase.objects.filter(search_text="").exists()
+    assert PetitionCase.objects.exclude(search_id_tails="").exists()
+    assert list(search.differences(PetitionCase, OriginalCase)) == []
 
 
 @pytest.mark.django_db

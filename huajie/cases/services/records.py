@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from huajie.cases import search
 from huajie.cases.casenumber import CaseNumber, CaseNumberError, parse_case_number
 from huajie.cases.identity import IdNumberError, normalize_id_number
 from huajie.cases.models import (
@@ -191,6 +192,7 @@ def case_create(
     case.petitioners.set([petitioner_upsert(data=p) for p in data.petitioners])
     for original in data.original_cases:
         _original_case_add(case, original)
+    search.refresh(case)
     for visit in data.visits:
         Visit.objects.create(
             case=case,
@@ -255,6 +257,7 @@ def _original_case_add(case: PetitionCase, data: OriginalCaseInput) -> OriginalC
 def original_case_add(*, actor: Actor, case: PetitionCase, data: OriginalCaseInput) -> OriginalCase:
     case = _lock(case)
     original = _original_case_add(case, data)
+    search.refresh(case)
     _audit(
         actor,
         "case.original_case_add",
