@@ -34,7 +34,9 @@ _DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_ser
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> object:
     """After every test that used the database, the case tally must equal a recount of the
-    cases (huajie.cases.tally): every write path the suite drives is checked this way."""
+    cases (huajie.cases.tally), and every case's search columns what its petitioners and
+    original cases make (huajie.cases.search): every write path the suite drives is checked
+    this way."""
     result = yield
     uses_db = item.get_closest_marker("django_db") is not None or any(
         name in getattr(item, "fixturenames", ()) for name in _DB_FIXTURES
@@ -42,11 +44,14 @@ def pytest_runtest_call(item: pytest.Item) -> object:
     if uses_db:
         from django.db import connection
 
-        from huajie.cases import tally
+        from huajie.cases import search, tally
+        from huajie.cases.models import OriginalCase, PetitionCase
 
         if connection.closed_in_transaction:  # a command's run_from_argv closed it: no more
             return result  # queries in this test's transaction (its own assertions ran)
 
         found = tally.differences()
         assert not found, f"案件计数与重新统计不符（{len(found)} 处），例如：{found[:3]}"
+        stale = list(search.differences(PetitionCase, OriginalCase))
+        assert not stale, f"案件检索列与信访人、原审案件不符（{len(stale)} 件）：{stale[:3]}"
     return result

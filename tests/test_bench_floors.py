@@ -44,3 +44,21 @@ def test_the_export_floor_reads_every_case_of_the_campaign(world: World) -> None
     seconds, cases = export_floor(world.campaign.pk)
     assert cases == PetitionCase.objects.filter(campaign=world.campaign).count() == 3
     assert seconds > 0
+
+
+def test_the_list_floor_counts_what_the_search_finds(world: World) -> None:
+    """The page bench's `list.search` floor asks the search column as the list does."""
+    from huajie.cases import search
+    from tests.bench.pages import list_floor
+
+    case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0001")  # 张三
+    case_in(world, CaseStatus.ALLOCATED, ledger_no="2019-0AB2")
+    (count_sql, params), *_pages = list_floor(world.tree.high.path, None, None, search="ab")
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql, params)
+        counted = cursor.fetchone()[0]
+    assert counted == PetitionCase.objects.filter(search.search_q("ab")).count() == 1
+    (count_sql, params), *_pages = list_floor(world.tree.high.path, None, None, search="张")
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql, params)
+        assert cursor.fetchone()[0] == 2

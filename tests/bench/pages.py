@@ -219,9 +219,15 @@ def _tables() -> dict[str, str]:
 
 
 def list_floor(
-    path: str, status: str | None, after: tuple[str, int] | None, *, every_court: bool = False
+    path: str,
+    status: str | None,
+    after: tuple[str, int] | None,
+    *,
+    every_court: bool = False,
+    search: str = "",
 ) -> list[tuple[str, Any]]:
     """The list's question in SQL: how many match, the page of rows, their petitioners.
+    `search`: what the search box holds, in the case's search column (cases/search.py).
     Ordered as the page orders it: by the ledger-number index for every court, otherwise
     by an expression no index serves (the database sorts the scope's rows; read in index
     order, an area's or a province's page walked past the other courts' cases)."""
@@ -229,6 +235,9 @@ def list_floor(
     key = "c.ledger_no" if every_court else "(c.ledger_no || '')"
     where = "ct.path LIKE %s" + (" AND c.status = %s" if status else "")
     params: list[Any] = [f"{path}%", *([status] if status else [])]
+    if search:
+        where += " AND c.search_text LIKE %s"
+        params.append(f"%{search.upper()}%")
     seek = ""
     if after:
         seek = f" AND {key} >= %s AND ({key} > %s OR ({key} = %s AND c.id > %s))"
@@ -424,6 +433,14 @@ def run(args: argparse.Namespace) -> list[Measure]:
         f"案件列表首页（{province.short_name}全省，不筛选）",
         "/cases/",
         bench.sql(list_floor(province.path, None, None)),
+    )
+
+    # Its search box: a common surname over the whole province.
+    bench.page(
+        "list.search",
+        f"案件列表搜索（{province.short_name}全省，信访人姓「张」）",
+        "/cases/?q=张",
+        bench.sql(list_floor(province.path, None, None, search="张")),
     )
 
     # The case page of a case with a long history, seen by its court's office.

@@ -12,6 +12,7 @@ import pytest
 
 from huajie.accounts.policy import scope_filter
 from huajie.audit.models import AuditEvent
+from huajie.cases import search
 from huajie.cases.models import (
     AllocationRule,
     CaseStatus,
@@ -157,6 +158,7 @@ def services_world_extras(world: World, cases: list[PetitionCase]) -> None:
         data=services.OriginalCaseInput(number="(2018)鲁01民终77号", trial_judge_name="周九"),
     )
     in_resolution.petitioners.add(Petitioner.objects.create(name="妻子", domicile="济南市历下区"))
+    search.refresh(in_resolution)  # a second petitioner added by hand, as no service does
 
 
 def _export(world: World, user: object, tmp_path: Path, name: str) -> Path:
