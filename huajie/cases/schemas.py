@@ -275,12 +275,12 @@ class GuidanceIn(Schema):
 
 
 class CaseFilterQuery(Schema):
-    court: int | None = Field(None, description="法院编号")
+    court: RowId | None = Field(None, description="法院编号")
     with_subordinates: bool = Field(True, description="含下级法院")
     status: CaseStatus | None = None
     origin: Origin | None = None
     petition_type: PetitionType | None = None
-    leader: int | None = Field(None, description="包案领导的人员编号")
+    leader: RowId | None = Field(None, description="包案领导的人员编号")
     risk_level: RiskLevel | None = None
     is_major: bool | None = None
     reopened: bool | None = Field(None, description="曾重新信访")

@@ -761,9 +761,7 @@ def test_another_citys_attachment_is_404_however_it_is_asked_for(world: World) -
 
 
 def _with_identity(world: World) -> PetitionCase:
-    case = case_in(world, CaseStatus.IN_RESOLUTION)
-    case.petitioners.update(id_number=ID_NUMBER, phone=PHONE)
-    return case
+    return case_in(world, CaseStatus.IN_RESOLUTION, id_number=ID_NUMBER, phone=PHONE)
 
 
 def test_identity_is_masked_for_a_judge_who_may_not_reveal_it(world: World) -> None:
@@ -855,6 +853,16 @@ def test_list_filters(world: World) -> None:
 
     page = ok(high.get("/cases/", limit=2, offset=1))
     assert page["count"] == 4 and len(page["items"]) == 2
+
+
+def test_list_ids_beyond_a_database_integer_are_refused_not_crashed(world: World) -> None:
+    """Found by the API fuzzer: a leader or court number past 64 bits reached the database
+    (SQLite: OverflowError, a 500). Now a 422 that names the parameter."""
+    high = as_(world.province_office)
+    for name in ("leader", "court"):
+        response = high.get("/cases/", **{name: -3275347723969825341440})
+        assert response.status_code == 422 and name in response.content.decode()
+        assert high.get("/cases/", **{name: 2**63}).status_code == 422
 
 
 # --- query counts ------------------------------------------------------------------------------

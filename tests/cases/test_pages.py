@@ -40,10 +40,9 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def test_case_page_shows_header_sections_and_masked_identity(world: World) -> None:
-    case = case_in(world, CaseStatus.IN_RESOLUTION)
-    petitioner = case.petitioners.get()
-    petitioner.id_number, petitioner.phone = "11010519491231002X", "13812345678"
-    petitioner.save()
+    case = case_in(
+        world, CaseStatus.IN_RESOLUTION, id_number="11010519491231002X", phone="13812345678"
+    )
     page = client_for(world.lixia.judge_user).get(f"/cases/{case.pk}/").content.decode()
     for text in (
         "化解中",
@@ -65,10 +64,7 @@ def test_case_page_shows_header_sections_and_masked_identity(world: World) -> No
 
 
 def test_revealing_identity_is_allowed_to_the_office_and_audited(world: World) -> None:
-    case = case_in(world, CaseStatus.IN_RESOLUTION)
-    petitioner = case.petitioners.get()
-    petitioner.id_number = "11010519491231002X"
-    petitioner.save()
+    case = case_in(world, CaseStatus.IN_RESOLUTION, id_number="11010519491231002X")
     client = client_for(world.lixia.office)
     assert "显示完整身份证号" in client.get(f"/cases/{case.pk}/").content.decode()
     response = client.post(f"/cases/{case.pk}/reveal/", HTTP_HX_REQUEST="true")
@@ -399,10 +395,7 @@ def test_exported_text_that_looks_like_a_formula_stays_text(world: World) -> Non
 def test_export_is_scoped_and_masks_identity_for_those_who_may_not_see_it(world: World) -> None:
     import openpyxl
 
-    case = case_in(world, CaseStatus.IN_RESOLUTION)
-    petitioner = case.petitioners.get()
-    petitioner.id_number = "11010519491231002X"
-    petitioner.save()
+    case_in(world, CaseStatus.IN_RESOLUTION, id_number="11010519491231002X")
 
     def sheet_of(user: object) -> list[tuple[object, ...]]:
         response = client_for(user).get("/cases/export.xlsx")

@@ -136,8 +136,11 @@ def new_case(
     is_major: bool = False,
     domicile: str = "山东省济南市历下区文化东路1号",
     ledger_no: str = "",
+    id_number: str = "",
+    phone: str = "",
 ) -> PetitionCase:
-    """A stock case held by the high court, not yet allocated."""
+    """A stock case held by the high court, not yet allocated; its petitioner 张三 (the same
+    person for every case given the same `id_number`)."""
     originals = (
         [services.OriginalCaseInput(number=number, trial_judge_name=judge, cause="民间借贷纠纷")]
         if number
@@ -149,7 +152,11 @@ def new_case(
         holding_court=world.tree.high,
         data=services.CaseInput(
             petition_type=PetitionType.BEIJING,
-            petitioners=[services.PetitionerInput(name="张三", domicile=domicile)],
+            petitioners=[
+                services.PetitionerInput(
+                    name="张三", id_number=id_number, phone=phone, domicile=domicile
+                )
+            ],
             claims="要求重新审理",
             is_major=is_major,
             ledger_no=ledger_no,

@@ -88,10 +88,7 @@ def test_an_account_without_the_right_cannot_import(world: World, tmp_path: Path
 
 
 def test_export_by_court_with_or_without_subordinates(world: World, tmp_path: Path) -> None:
-    at_lixia = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0001")
-    petitioner = at_lixia.petitioners.get()
-    petitioner.id_number = "11010519491231002X"
-    petitioner.save()
+    case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0001", id_number="11010519491231002X")
     path = tmp_path / "jinan.xlsx"
     assert "已导出 0 件" in ledger("export", str(path), "--court", "济南中院")
     assert "已导出 1 件" in ledger(

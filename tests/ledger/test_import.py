@@ -129,12 +129,11 @@ def test_importing_the_same_sheet_twice_changes_nothing_the_second_time(
 def _all_statuses(world: World) -> list[PetitionCase]:
     cases = []
     for index, status in enumerate(CaseStatus):
-        case = case_in(world, status, ledger_no=f"2019-09{index:02d}")
-        petitioner = case.petitioners.get()
-        petitioner.id_number = id_number(f"37010219800101{index:03d}")
-        petitioner.phone = "13900001111"
-        petitioner.save()
-        cases.append(case)
+        number = id_number(f"37010219800101{index:03d}")
+        ledger_no = f"2019-09{index:02d}"
+        cases.append(
+            case_in(world, status, ledger_no=ledger_no, id_number=number, phone="13900001111")
+        )
     services_world_extras(world, cases)
     return cases
 
