@@ -105,7 +105,9 @@ def court_score(figures: Figures) -> float | None:
 def assess(campaign: Campaign, day: dt.date, node: Court) -> Sheet:
     """The assessment of every court under `node` as of `day` (events counted over the
     whole campaign), with its leaders and judges."""
-    snap = metrics.snapshot(campaign, day, node, since=campaign.mobilization_start)
+    snap = metrics.snapshot(
+        campaign, day, node, since=campaign.mobilization_start, parts=metrics.Parts.DEDUCTIONS
+    )
     courts = list(snap.courts_under(node))
     vetoes = {
         v.court_id: v

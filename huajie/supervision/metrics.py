@@ -53,6 +53,7 @@ of courts or cases; courts are rolled up into areas in Python from the court row
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -424,6 +425,17 @@ class Snapshot:
         return (c for c in self.courts if c.path.startswith(node.path))
 
 
+class Parts(enum.Enum):
+    """Which figures a snapshot counts; the others stay 0."""
+
+    ALL = "all"  # the dashboard, the bulletin, the report
+    CASES = "cases"  # the cases alone (the progress chart's points need only the tasks)
+    # The cases and the period's re-petitions and returned acceptances (the assessment's
+    # deductions): neither the period's acceptances and met standards, whose events need
+    # each case's origin and a look into the event's JSON, nor the visits.
+    DEDUCTIONS = "deductions"
+
+
 def snapshot(
     campaign: Campaign,
     day: dt.date,
@@ -431,12 +443,12 @@ def snapshot(
     since: dt.date | None = None,
     *,
     live: bool | None = None,
-    cases_only: bool = False,
+    parts: Parts = Parts.ALL,
 ) -> Snapshot:
     """Every court's figures in the province of `court` (every court's in the nation for
     `nation()`) as of the end of `day`: four aggregate queries, however many courts.
     Period figures count from the start of the bulletin period containing `day`, or from
-    `since`; `cases_only` leaves them out (the progress chart needs only the tasks)."""
+    `since`; `parts` says which are counted."""
     courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
     province = court if court.is_nation else courts[0]
     province.__dict__["province_court_ids"] = [c.pk for c in courts]  # already read
@@ -451,8 +463,10 @@ def snapshot(
     if live is None:
         live = not recorded_after(end_of(day))
     _count_cases(campaign, day, province, of, live)
-    if not cases_only:  # the progress chart's points need only the cases
-        _count_events(campaign, day, period.start, province, of, live)
+    if parts is not Parts.CASES:
+        deductions = parts is Parts.DEDUCTIONS
+        _count_events(campaign, day, period.start, province, of, live, deductions_only=deductions)
+    if parts is Parts.ALL:
         _count_visits(campaign, day, period.start, province, of, live)
     if day > campaign.deadline:
         for figures in by_court.values():
@@ -522,39 +536,52 @@ def _is_member(
 
 
 def _count_events(
-    campaign: Campaign, day: dt.date, since: dt.date, province: Court, of: Lookup, live: bool
+    campaign: Campaign,
+    day: dt.date,
+    since: dt.date,
+    province: Court,
+    of: Lookup,
+    live: bool,
+    *,
+    deductions_only: bool = False,
 ) -> None:
-    """Events in the period, at the court of the event (always a court of the province)."""
+    """Events in the period, at the court of the event (always a court of the province);
+    `deductions_only`: the re-petitions and returns alone (`Parts.DEDUCTIONS`)."""
     in_period = Q(at__gte=clock.start_of_day(since))
     stock = Q(is_stock=True)
+    counts = {
+        "reopened": Count("pk", filter=Q(verb=REPETITION)),
+        "returned": Count("pk", filter=Q(verb=RETURN)),
+    }
     # The court condition (for the nation too: every court) lets the database read the
     # period's events court by court from the (court_id, at) index instead of scanning them
     # all for the JSON condition on the status.
     courts = province.province_court_ids
-    rows = (
+    events = (
         AuditEvent.objects.filter(court_id__any_of=courts)
         .filter(at__lt=end_of(day))
         .filter(in_period)
-        .filter(Q(verb__in=(REPETITION, RETURN, ACCEPT)) | Q(after__status=CaseStatus.MET_STANDARD))
         .filter(_is_member(campaign, day, province, stock_only=False, live=live))
-        .annotate(is_stock=_is_member(campaign, day, province, stock_only=True, live=live))
-        .values("court_id")
-        .annotate(
-            reopened=Count("pk", filter=Q(verb=REPETITION)),
-            returned=Count("pk", filter=Q(verb=RETURN)),
-            accepted=Count("pk", filter=Q(verb=ACCEPT) & stock),
-            met=Count("pk", filter=Q(after__status=CaseStatus.MET_STANDARD) & stock),
-        )
-        .order_by()
     )
-    for row in rows:
-        figures = of(row["court_id"])
+    if deductions_only:
+        events = events.filter(verb__in=(REPETITION, RETURN))
+    else:
+        events = events.filter(
+            Q(verb__in=(REPETITION, RETURN, ACCEPT)) | Q(after__status=CaseStatus.MET_STANDARD)
+        ).annotate(is_stock=_is_member(campaign, day, province, stock_only=True, live=live))
+        counts["accepted"] = Count("pk", filter=Q(verb=ACCEPT) & stock)
+        counts["met"] = Count("pk", filter=Q(after__status=CaseStatus.MET_STANDARD) & stock)
+    names = list(counts)
+    rows = events.values("court_id").annotate(**counts).values_list("court_id", *names)
+    for court_id, *values in rows.order_by():
+        figures = of(court_id)
         if figures is None:
             continue
+        row = dict(zip(names, values, strict=True))
         figures.reopened_period += row["reopened"]
         figures.returned_period += row["returned"]
-        figures.accepted_period += row["accepted"]
-        figures.met_period += row["met"]
+        figures.accepted_period += row.get("accepted", 0)
+        figures.met_period += row.get("met", 0)
 
 
 def _court_as_of(cutoff: dt.datetime, live: bool) -> Subquery | F:
@@ -755,7 +782,7 @@ def remember_province_points(campaign: Campaign, province: Court, days: list[dt.
 def _province_points(campaign: Campaign, court: Court, day: dt.date) -> dict[int, Point]:
     """Every court of `court`'s province: its own and its subordinates' tasks and accepted
     tasks as of the end of `day`."""
-    snap = snapshot(campaign, day, court, cases_only=True)
+    snap = snapshot(campaign, day, court, parts=Parts.CASES)
     return {c.pk: Point(day, (total := snap.subtree(c)).tasks, total.accepted) for c in snap.courts}
 
 

@@ -166,6 +166,33 @@ def test_figures_equal_a_plain_recount_and_a_past_day_keeps_its_numbers(world: W
     assert total.accepted and total.met > total.accepted and total.visits_period
 
 
+def test_each_part_of_a_snapshot_counts_what_the_full_snapshot_counts(world: World) -> None:
+    """The assessment asks for the cases and the deductions alone (`Parts.DEDUCTIONS`), the
+    progress chart for the cases alone (`Parts.CASES`): what they count must be the full
+    snapshot's figures, and what they leave out stays 0 (R16, R18)."""
+    province = build_province(world, stock=30, new=4)
+    play(province, dt.date(2019, 3, 1), E, share=0.3)
+    campaign, high, since = world.campaign, world.tree.high, world.campaign.mobilization_start
+    full = metrics.snapshot(campaign, E, high, since=since)
+    deductions = metrics.snapshot(campaign, E, high, since=since, parts=metrics.Parts.DEDUCTIONS)
+    cases = metrics.snapshot(campaign, E, high, since=since, parts=metrics.Parts.CASES)
+    counted_by_cases = ("tasks", "accepted", "open", "met", "nominal", "reopened_cases")
+    deducted = ("reopened_period", "returned_period")
+    left_out = ("accepted_period", "met_period", "visits_beijing_period", "visits_province_period")
+    for court in province.courts:
+        whole = full.own(court)
+        for part, counted in ((deductions, counted_by_cases + deducted), (cases, counted_by_cases)):
+            figures = part.own(court)
+            assert figures.statuses == whole.statuses, court
+            for name in counted:
+                assert getattr(figures, name) == getattr(whole, name), (court, name)
+            for name in left_out + (() if part is deductions else deducted):
+                assert getattr(figures, name) == 0, (court, name)
+    total = full.subtree(high)
+    assert total.reopened_period and total.returned_period and total.accepted_period
+    assert total.visits_period and total.met_period
+
+
 def _day(n: int) -> dt.date:
     return dt.date(2019, 3, n)
 
