@@ -13,7 +13,7 @@ from tests.bench.ledger_floors import (
     high_water_marks,
     stored_rows_floor,
 )
-from tests.cases.world import World, case_in
+from tests.cases.world import World, case_in, new_case
 
 
 def _added_since(marks: dict[str, int]) -> int:
@@ -46,19 +46,24 @@ def test_the_export_floor_reads_every_case_of_the_campaign(world: World) -> None
     assert seconds > 0
 
 
-def test_the_list_floor_counts_what_the_search_finds(world: World) -> None:
-    """The page bench's `list.search` floor asks the search column as the list does."""
+def test_the_list_floor_counts_what_the_list_finds(world: World) -> None:
+    """The page bench's list floors ask what the list asks: the scope's cases by court id,
+    with a status, from a cursor, and the search column (counted with the page)."""
     from huajie.cases import search
     from tests.bench.pages import list_floor
 
     case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0001")  # 张三
     case_in(world, CaseStatus.ALLOCATED, ledger_no="2019-0AB2")
-    (count_sql, params), *_pages = list_floor(world.tree.high.path, None, None, search="ab")
+    new_case(world, ledger_no="2019-0003")  # held by the high court, above 济南
+    tree = world.tree
+    in_jinan = PetitionCase.objects.filter(court__path__startswith=tree.jinan.path)
     with connection.cursor() as cursor:
-        cursor.execute(count_sql, params)
-        counted = cursor.fetchone()[0]
-    assert counted == PetitionCase.objects.filter(search.search_q("ab")).count() == 1
-    (count_sql, params), *_pages = list_floor(world.tree.high.path, None, None, search="张")
-    with connection.cursor() as cursor:
-        cursor.execute(count_sql, params)
-        assert cursor.fetchone()[0] == 2
+        assert list_floor(tree.high.path, None, None, search="ab")(cursor) == 1
+        assert list_floor(tree.high.path, None, None, search="ab")(cursor) == (
+            PetitionCase.objects.filter(search.search_q("ab")).count()
+        )
+        assert list_floor(tree.high.path, None, None, search="张")(cursor) == 3  # all 张三
+        assert list_floor(tree.jinan.path, None, None)(cursor) == in_jinan.count() == 2
+        assert list_floor(tree.jinan.path, CaseStatus.ALLOCATED, None)(cursor) == 1
+        assert list_floor(tree.jinan.path, None, ("2019-0001", 0))(cursor) == 2  # all counted
+        assert list_floor("", None, None, every_court=True)(cursor) == 3

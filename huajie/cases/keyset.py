@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce, Concat
 
 from huajie.cases.models import PetitionCase
@@ -145,19 +145,28 @@ def keyset_page(
     before: str = "",
     last: bool = False,
     number: int = 1,
+    count_in_one_pass: bool = False,
 ) -> KeysetPage:
     """The page after cursor `after`, before cursor `before`, the last page, or the first.
 
-    `qs` must come from `with_sort_key`. A cursor that does not decode starts from the top."""
+    `qs` must come from `with_sort_key`. A cursor that does not decode starts from the top.
+    `count_in_one_pass`: the filter reads every matching row from the table anyway (the
+    search), so the first page counts them in the same pass instead of a second one."""
     field, descending = sort_field(sort)
+    after_cursor = Cursor.decode(after, field) if after else None
+    before_cursor = Cursor.decode(before, field) if before and not after_cursor else None
+    if count_in_one_pass and not (after_cursor or before_cursor or last):
+        keys, count = _first_keys_counted(qs, size + 1)
+        rows = _read(qs, keys)
+        return _page(rows[:size], count, 1, size, more_before=False, more_after=len(rows) > size)
     count = qs.count()
     pages = max(1, math.ceil(count / size))
     backwards = False
     window = qs
-    if after and (cursor := Cursor.decode(after, field)):
-        window = qs.filter(_beyond(cursor, forward=not descending))
-    elif before and (cursor := Cursor.decode(before, field)):
-        window = qs.reverse().filter(_beyond(cursor, forward=descending))
+    if after_cursor:
+        window = qs.filter(_beyond(after_cursor, forward=not descending))
+    elif before_cursor:
+        window = qs.reverse().filter(_beyond(before_cursor, forward=descending))
         backwards = True
     elif last and count > size:
         window = qs.reverse()
@@ -189,7 +198,18 @@ def _rows(window: QuerySet[PetitionCase], limit: int) -> list[PetitionCase]:
     PostgreSQL fetch every matching row from the table before sorting (a province's 52,000
     cases, scattered over a million: 290 ms). The page's rows are then read by id, one
     more query."""
-    keys = list(window.values_list("pk", flat=True)[:limit])
+    return _read(window, list(window.values_list("pk", flat=True)[:limit]))
+
+
+def _first_keys_counted(qs: QuerySet[PetitionCase], limit: int) -> tuple[list[int], int]:
+    """The ids of the first `limit` rows of `qs` and how many rows `qs` has, in one query
+    (`COUNT(*) OVER ()` counts every matching row before the limit)."""
+    found = list(qs.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[:limit])
+    return [pk for pk, _matches in found], found[0][1] if found else 0
+
+
+def _read(window: QuerySet[PetitionCase], keys: list[int]) -> list[PetitionCase]:
+    """The rows of `window` with these ids, in this order."""
     found = window.order_by().filter(pk__in=keys).in_bulk()
     return [found[pk] for pk in keys if pk in found]
 

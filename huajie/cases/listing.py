@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Prefetch, Q, QuerySet
 
 from huajie.accounts.models import User
-from huajie.accounts.policy import scope_courts, scope_filter, sight_of
+from huajie.accounts.policy import scope_courts, scope_filter, scope_ids_q, sight_of
 from huajie.cases.keyset import SORTS, with_sort_key
 from huajie.cases.models import (
     CaseStatus,
@@ -73,10 +73,22 @@ class CaseFilterForm(forms.Form):
 
     def queryset(self) -> QuerySet[PetitionCase]:
         """The user's cases filtered by the valid parts of the form (invalid parts ignored)."""
-        qs = scope_filter(self.user, PetitionCase.objects.all())
         data = self.cleaned_data if self.is_valid() else {}
-        every_court = _sees_everything(self.user) and data.get("court") is None
+        court: Court | None = data.get("court")  # the field offers only courts in sight
+        if court is None:
+            qs = PetitionCase.objects.filter(scope_ids_q(self.user))
+        elif data.get("with_subordinates"):
+            qs = PetitionCase.objects.filter(scope_ids_q(self.user, within=court))
+        else:
+            qs = scope_filter(self.user, PetitionCase.objects.filter(court=court))
+        every_court = _sees_everything(self.user) and court is None
         return with_sort_key(filter_cases(qs, data), self.sort_order, by_index=every_court)
+
+    @property
+    def searches(self) -> bool:
+        """Whether the search box is used (its condition is read from the table, row by row:
+        no index answers a text contained anywhere in a name)."""
+        return bool(self.is_valid() and self.cleaned_data.get("q", "").strip())
 
     @property
     def sort_order(self) -> str:
@@ -94,13 +106,7 @@ def _flag(value: str | None) -> bool | None:
 
 
 def filter_cases(qs: QuerySet[PetitionCase], data: dict[str, Any]) -> QuerySet[PetitionCase]:
-    court: Court | None = data.get("court")
-    if court is not None:
-        qs = (
-            qs.filter(court__path__startswith=court.path)
-            if data.get("with_subordinates")
-            else qs.filter(court=court)
-        )
+    """`qs` filtered by the form's fields but the court (which `ListForm.queryset` scopes)."""
     for name in ("status", "origin", "petition_type", "risk_level"):
         if data.get(name):
             qs = qs.filter(**{name: data[name]})

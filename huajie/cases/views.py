@@ -279,6 +279,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         before=request.GET.get("before", ""),
         last=request.GET.get("last") == "1",
         number=_int_param(request.GET.get("p")),
+        count_in_one_pass=form.searches,
     )
     params = request.GET.copy()
     for paging in ("after", "before", "last", "p", "page"):

@@ -15,6 +15,7 @@ from huajie.accounts.policy import (
     require,
     scope_courts,
     scope_filter,
+    scope_ids_q,
 )
 from huajie.courts.models import Court, Person
 from tests.factories import PersonFactory, Tree, UserFactory, user_at
@@ -67,6 +68,31 @@ def test_objects_are_scoped_through_their_court(tree: Tree) -> None:
     visible = set(scope_filter(user, Person.objects.all()))
     assert inside in visible
     assert outside not in visible
+
+
+def test_scoping_by_court_ids_sees_what_scoping_by_path_sees(tree: Tree) -> None:
+    """`scope_ids_q` (the ledger list's scope, by court ids) admits exactly what `scope_q`
+    does, under any court the list is narrowed to, for every kind of sight."""
+    courts = list(Court.objects.all())
+    for court in courts:
+        PersonFactory(court=court)
+    inactive = user_at(tree.lixia)
+    inactive.is_active = False
+    users = [
+        user_at(tree.lixia, scope=Scope.COURT),
+        user_at(tree.jinan, scope=Scope.SUBTREE),
+        user_at(tree.shinan, scope=Scope.PROVINCE),
+        UserFactory(person=None, is_superuser=True),
+        UserFactory(person=None, scope=Scope.PROVINCE),
+        inactive,
+    ]
+    for user in users:
+        by_path = set(scope_filter(user, Person.objects.all()))
+        assert set(Person.objects.filter(scope_ids_q(user))) == by_path, user
+        for within in courts:
+            under = {p for p in by_path if p.court.path.startswith(within.path)}
+            assert set(Person.objects.filter(scope_ids_q(user, within))) == under, (user, within)
+    assert Person.objects.filter(scope_ids_q(users[1], tree.qingdao)).count() == 0
 
 
 def test_user_without_a_person_sees_nothing(tree: Tree) -> None:

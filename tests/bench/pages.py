@@ -141,6 +141,15 @@ class Bench:
 
         return run
 
+    def asked(self, floor: Callable[[Any], object]) -> Callable[[], None]:
+        """A floor that asks its statements itself (each may need the last one's answer)."""
+
+        def run() -> None:
+            with self.connection.cursor() as cursor:
+                floor(cursor)
+
+        return run
+
     def page(
         self,
         name: str,
@@ -218,6 +227,41 @@ def _tables() -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ListFloor:
+    """The list's question in SQL, statement by statement as the page asks it: the scope's
+    court ids, how many cases match (counted with the page's ids when searching, as
+    `keyset_page(count_in_one_pass=True)` does), the page's ids, then only their rows and
+    their petitioners."""
+
+    courts: tuple[str, list[Any]] | None  # None: every court, no condition
+    count: tuple[str, list[Any]] | None  # None: counted with the page
+    page: tuple[str, list[Any]]
+    rows: str  # formatted with the page's ids
+    names: str
+
+    def __call__(self, cursor: Any) -> int:
+        """Ask it all; the number of matching cases."""
+        if self.courts:
+            cursor.execute(*self.courts)
+            cursor.fetchall()
+        counted = None
+        if self.count:
+            cursor.execute(*self.count)
+            counted = cursor.fetchone()[0]
+        cursor.execute(*self.page)
+        found = cursor.fetchall()
+        ids = [row[0] for row in found]
+        if counted is None:
+            counted = found[0][1] if found else 0
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            for statement in (self.rows, self.names):
+                cursor.execute(statement.format(ids=marks), ids)
+                cursor.fetchall()
+        return int(counted)
+
+
 def list_floor(
     path: str,
     status: str | None,
@@ -225,53 +269,59 @@ def list_floor(
     *,
     every_court: bool = False,
     search: str = "",
-) -> list[tuple[str, Any]]:
-    """The list's question in SQL: how many match, the page of rows, their petitioners.
-    `search`: what the search box holds, in the case's search column (cases/search.py).
-    Ordered as the page orders it: by the ledger-number index for every court, otherwise
-    by an expression no index serves (the database sorts the scope's rows; read in index
-    order, an area's or a province's page walked past the other courts' cases)."""
+) -> ListFloor:
+    """The list's question in SQL for the courts under `path`. `search`: what the search
+    box holds, in the case's search column (cases/search.py). Ordered as the page orders
+    it: by the ledger-number index for every court, otherwise by an expression no index
+    serves (the database sorts the scope's rows; read in index order, an area's or a
+    province's page walked past the other courts' cases)."""
+    from huajie.courts.models import Court
+
     t = _tables()
     key = "c.ledger_no" if every_court else "(c.ledger_no || '')"
-    where = "ct.path LIKE %s" + (" AND c.status = %s" if status else "")
-    params: list[Any] = [f"{path}%", *([status] if status else [])]
+    conditions: list[str] = []
+    params: list[Any] = []
+    courts = None
+    if not every_court:
+        # The scope as the list names it (accounts.policy.scope_ids_q): by the courts' ids.
+        courts = (f"SELECT id FROM {t['court']} WHERE path LIKE %s", [f"{path}%"])  # noqa: S608
+        ids = list(Court.objects.filter(path__startswith=path).values_list("pk", flat=True))
+        conditions.append(f"c.court_id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if status:
+        conditions.append("c.status = %s")
+        params.append(status)
     if search:
-        where += " AND c.search_text LIKE %s"
+        conditions.append("c.search_text LIKE %s")
         params.append(f"%{search.upper()}%")
-    seek = ""
     if after:
-        seek = f" AND {key} >= %s AND ({key} > %s OR ({key} = %s AND c.id > %s))"
-        params_seek = [after[0], after[0], after[0], after[1]]
-    else:
-        params_seek = []
-    # The page's ids first, from what an index holds, then only their rows (as the page
-    # does: keyset._rows); one statement each.
-    page_ids = (
-        f"SELECT c.id FROM {t['case']} c"  # noqa: S608
-        f" JOIN {t['court']} ct ON ct.id = c.court_id WHERE {where}{seek}"
-        f" ORDER BY {key}, c.id LIMIT 51"
+        conditions.append(f"{key} >= %s AND ({key} > %s OR ({key} = %s AND c.id > %s))")
+    seek = [after[0], after[0], after[0], after[1]] if after else []
+    where = " AND ".join(conditions) or "TRUE"
+    count_where = " AND ".join(c for c in conditions if ">=" not in c) or "TRUE"
+    counted_with_page = ", count(*) OVER ()" if search else ""
+    page = (
+        f"SELECT c.id{counted_with_page} FROM {t['case']} c"  # noqa: S608
+        f" WHERE {where} ORDER BY {key}, c.id LIMIT 51"
     )
-    rows = (
-        f"SELECT c.id, c.ledger_no, c.status, c.risk_level, c.updated_at, c.is_major,"  # noqa: S608
-        f" c.reopen_count, c.possibly_nominal, ct.short_name, p.name"
-        f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
-        f" LEFT JOIN {t['person']} p ON p.id = c.leader_id"
-        f" WHERE c.id IN ({page_ids}) ORDER BY {key}, c.id"
+    count = f"SELECT count(*) FROM {t['case']} c WHERE {count_where}"  # noqa: S608
+    return ListFloor(
+        courts=courts,
+        count=None if search else (count, params),
+        page=(page, params + seek),
+        rows=(
+            f"SELECT c.id, c.ledger_no, c.status, c.risk_level, c.updated_at, c.is_major,"  # noqa: S608
+            f" c.reopen_count, c.possibly_nominal, ct.short_name, p.name"
+            f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
+            f" LEFT JOIN {t['person']} p ON p.id = c.leader_id"
+            f" WHERE c.id IN ({{ids}}) ORDER BY {key}, c.id"
+        ),
+        names=(
+            f"SELECT cp.petitioncase_id, pe.name FROM {t['petitioners']} cp"  # noqa: S608
+            f" JOIN {t['petitioner']} pe ON pe.id = cp.petitioner_id"
+            f" WHERE cp.petitioncase_id IN ({{ids}})"
+        ),
     )
-    names = (
-        f"SELECT cp.petitioncase_id, pe.name FROM {t['petitioners']} cp"  # noqa: S608
-        f" JOIN {t['petitioner']} pe ON pe.id = cp.petitioner_id"
-        f" WHERE cp.petitioncase_id IN ({page_ids})"
-    )
-    count = (
-        f"SELECT count(*) FROM {t['case']} c JOIN {t['court']} ct"  # noqa: S608
-        f" ON ct.id = c.court_id WHERE {where}"
-    )
-    return [
-        (count, params),
-        (rows, params + params_seek),
-        (names, params + params_seek),
-    ]
 
 
 def case_floor(case_id: int) -> list[tuple[str, Any]]:
@@ -406,7 +456,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "list.first",
         f"案件列表首页（{city.short_name}及下级，化解中）",
         f"/cases/?{query}",
-        bench.sql(list_floor(city.path, status, None)),
+        bench.asked(list_floor(city.path, status, None)),
     )
     qs = with_sort_key(
         PetitionCase.objects.filter(court__path__startswith=city.path, status=status), "ledger_no"
@@ -423,7 +473,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
             "list.deep",
             f"案件列表第 {deep + 1} 页（共 {page.pages} 页）",
             f"/cases/?{query}&after={cursor}&p={deep + 1}",
-            bench.sql(list_floor(city.path, status, seek_row[0])),
+            bench.asked(list_floor(city.path, status, seek_row[0])),
         )
 
     # The province office's list as it opens: the whole province, in ledger order.
@@ -432,7 +482,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "list.province",
         f"案件列表首页（{province.short_name}全省，不筛选）",
         "/cases/",
-        bench.sql(list_floor(province.path, None, None)),
+        bench.asked(list_floor(province.path, None, None)),
     )
 
     # Its search box: a common surname over the whole province.
@@ -440,7 +490,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "list.search",
         f"案件列表搜索（{province.short_name}全省，信访人姓「张」）",
         "/cases/?q=张",
-        bench.sql(list_floor(province.path, None, None, search="张")),
+        bench.asked(list_floor(province.path, None, None, search="张")),
     )
 
     # The case page of a case with a long history, seen by its court's office.
@@ -517,7 +567,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "list.nation",
         "案件列表首页（全国，不筛选；法院筛选项 3,500 个）",
         "/cases/",
-        bench.sql(list_floor("", None, None, every_court=True)),
+        bench.asked(list_floor("", None, None, every_court=True)),
     )
     bench.page(
         "dashboard.nation",

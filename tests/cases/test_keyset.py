@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from huajie.cases.keyset import SORTS, Cursor, keyset_page, with_sort_key
+from huajie.cases.keyset import SORTS, Cursor, KeysetPage, keyset_page, with_sort_key
 from huajie.cases.models import CaseStatus, PetitionCase, RiskLevel
 from tests.cases.world import World, new_case
 
@@ -68,6 +68,31 @@ def test_walking_forward_then_back_visits_every_case_once_in_order(
         backwards.insert(0, [c.pk for c in page])
     assert backwards == pages
     assert page.number == 1 and not page.has_previous
+
+
+@pytest.mark.parametrize("sort", [*SORTS, *(f"-{s}" for s in SORTS)])
+def test_a_first_page_counted_in_one_pass_is_the_first_page(
+    cases: list[PetitionCase], sort: str
+) -> None:
+    """The search's first page counts its matches in the query that finds the page: the
+    same rows, count and links, one query fewer."""
+    qs = with_sort_key(PetitionCase.objects.all(), sort, by_index=False)
+
+    def shown(page: KeysetPage) -> tuple[object, ...]:
+        return ([c.pk for c in page], page.count, page.number, page.has_next, page.has_previous)
+
+    for matching in (qs, qs.filter(ledger_no__lte="2019-0003"), qs.filter(ledger_no="无")):
+        with CaptureQueriesContext(connection) as two_passes:
+            expected = keyset_page(matching, sort=sort, size=SIZE)
+        with CaptureQueriesContext(connection) as one_pass:
+            page = keyset_page(matching, sort=sort, size=SIZE, count_in_one_pass=True)
+        assert shown(page) == shown(expected)
+        assert len(one_pass) == len(two_passes) - 1
+    assert shown(expected)[1] == 0  # the last one matched nothing
+    # The pages after the first are counted as before.
+    after = keyset_page(qs, sort=sort, size=SIZE, count_in_one_pass=True).next_cursor
+    deep = keyset_page(qs, sort=sort, size=SIZE, after=after, number=2, count_in_one_pass=True)
+    assert shown(deep) == shown(keyset_page(qs, sort=sort, size=SIZE, after=after, number=2))
 
 
 def test_a_forged_or_foreign_cursor_starts_from_the_top(cases: list[PetitionCase]) -> None:
