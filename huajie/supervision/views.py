@@ -23,7 +23,7 @@ from huajie.accounts.policy import (
     get_for_user,
     require,
     scope_courts,
-    scope_filter,
+    scope_ids_q,
     sees_nation,
     sight_root,
     user_of,
@@ -227,7 +227,7 @@ def exemplary_list(request: HttpRequest) -> HttpResponse:
     """Exemplary cases in the user's scope; the high court's office also sees the accepted
     cases it may mark, with a search by ledger number."""
     user = user_of(request)
-    cases = scope_filter(user, PetitionCase.objects.select_related("court", "leader"))
+    cases = PetitionCase.objects.filter(scope_ids_q(user)).select_related("court", "leader")
     marked = list(cases.filter(is_exemplary=True).order_by("court__path", "ledger_no"))
     root = sight_root(user)
     may_mark = root is not None and can(user, Action.CASE_EXEMPLARY, root)
