@@ -23,6 +23,7 @@ from huajie.accounts.models import User
 from huajie.accounts.policy import Action, get_for_user, scope_filter, user_of
 from huajie.cases import selectors, services
 from huajie.cases.attachments import ATTACHMENT_TYPES, storage_path
+from huajie.cases.keyset import rows_found_by_id
 from huajie.cases.models import (
     AcceptanceRequest,
     Attachment,
@@ -177,7 +178,7 @@ def _province_root(request: HttpRequest, action: Action) -> Court:
 )
 def case_list(request: HttpRequest, params: Query[CaseFilterQuery]) -> dict[str, Any]:
     qs = selectors.cases_for(request.user, filters=params.filters())
-    rows = list(qs[params.offset : params.offset + params.limit])
+    rows = rows_found_by_id(qs, params.offset, params.offset + params.limit)
     return {"count": qs.count(), "limit": params.limit, "offset": params.offset, "items": rows}
 
 

@@ -198,7 +198,13 @@ def _rows(window: QuerySet[PetitionCase], limit: int) -> list[PetitionCase]:
     PostgreSQL fetch every matching row from the table before sorting (a province's 52,000
     cases, scattered over a million: 290 ms). The page's rows are then read by id, one
     more query."""
-    return _read(window, list(window.values_list("pk", flat=True)[:limit]))
+    return rows_found_by_id(window, 0, limit)
+
+
+def rows_found_by_id(qs: QuerySet[PetitionCase], start: int, stop: int) -> list[PetitionCase]:
+    """`qs[start:stop]`, found by id first and then read (see `_rows`); for the API's list,
+    which pages by offset."""
+    return _read(qs, list(qs.values_list("pk", flat=True)[start:stop]))
 
 
 def _first_keys_counted(qs: QuerySet[PetitionCase], limit: int) -> tuple[list[int], int]:

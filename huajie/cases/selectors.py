@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from huajie.accounts.models import User
-from huajie.accounts.policy import Action, AnyUser, can, get_for_user, scope_courts, scope_filter
+from huajie.accounts.policy import (
+    Action,
+    AnyUser,
+    can,
+    get_for_user,
+    scope_courts,
+    scope_filter,
+    scope_ids_q,
+)
 from huajie.cases import transitions
 from huajie.cases.models import (
     AcceptanceRequest,
@@ -54,15 +62,16 @@ class CaseFilters:
     q: str = ""
 
 
-def _by_court(user: AnyUser, qs: QuerySet[PetitionCase], f: CaseFilters) -> QuerySet[PetitionCase]:
+def _by_court(user: AnyUser, f: CaseFilters) -> Q:
+    """The user's cases, under the court asked for: by the courts' ids (`scope_ids_q`)."""
     if f.court_id is None:
-        return qs
+        return scope_ids_q(user)
     court = scope_courts(user).filter(pk=f.court_id).first()
     if court is None:  # a court the user does not see has no cases for them
-        return qs.none()
+        return Q(pk__in=[])
     if f.with_subordinates:
-        return qs.filter(court__path__startswith=court.path)
-    return qs.filter(court=court)
+        return scope_ids_q(user, within=court)
+    return Q(court=court)
 
 
 def _by_flags(qs: QuerySet[PetitionCase], f: CaseFilters) -> QuerySet[PetitionCase]:
@@ -92,8 +101,7 @@ def case_rows(qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:
 
 def cases_for(user: AnyUser, *, filters: CaseFilters) -> QuerySet[PetitionCase]:
     """The cases `user` sees, filtered, newest campaign first, then by ledger number."""
-    qs = scope_filter(user, PetitionCase.objects.all())
-    qs = _by_court(user, qs, filters)
+    qs = PetitionCase.objects.filter(_by_court(user, filters))
     exact = {
         "status": filters.status,
         "origin": filters.origin,

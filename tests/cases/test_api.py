@@ -853,6 +853,14 @@ def test_list_filters(world: World) -> None:
 
     page = ok(high.get("/cases/", limit=2, offset=1))
     assert page["count"] == 4 and len(page["items"]) == 2
+    # Pages found by id first, then read: together, every case once, in the list's order.
+    walked = [
+        row["id"]
+        for offset in (0, 3)
+        for row in ok(high.get("/cases/", limit=3, offset=offset))["items"]
+    ]
+    ordered = PetitionCase.objects.order_by("-campaign__year", "ledger_no", "pk")
+    assert walked == list(ordered.values_list("pk", flat=True))
 
 
 def test_list_ids_beyond_a_database_integer_are_refused_not_crashed(world: World) -> None:
