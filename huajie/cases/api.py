@@ -23,7 +23,7 @@ from huajie.accounts.models import User
 from huajie.accounts.policy import Action, get_for_user, scope_filter, user_of
 from huajie.cases import selectors, services
 from huajie.cases.attachments import ATTACHMENT_TYPES, storage_path
-from huajie.cases.keyset import rows_found_by_id
+from huajie.cases.keyset import counted_rows_found_by_id, rows_found_by_id
 from huajie.cases.models import (
     AcceptanceRequest,
     Attachment,
@@ -177,9 +177,14 @@ def _province_root(request: HttpRequest, action: Action) -> Court:
     "/", response={200: CasePage, **errors()}, summary="案件列表（可见范围内，可筛选、分页）"
 )
 def case_list(request: HttpRequest, params: Query[CaseFilterQuery]) -> dict[str, Any]:
-    qs = selectors.cases_for(request.user, filters=params.filters())
-    rows = rows_found_by_id(qs, params.offset, params.offset + params.limit)
-    return {"count": qs.count(), "limit": params.limit, "offset": params.offset, "items": rows}
+    filters = params.filters()
+    qs = selectors.cases_for(request.user, filters=filters)
+    start, stop = params.offset, params.offset + params.limit
+    if filters.q.strip():  # the search reads every matching row: count them in that pass
+        rows, count = counted_rows_found_by_id(qs, start, stop)
+    else:
+        rows, count = rows_found_by_id(qs, start, stop), qs.count()
+    return {"count": count, "limit": params.limit, "offset": params.offset, "items": rows}
 
 
 @router.get("/{int:case_id}", response={200: CaseDetailOut, **errors(404)}, summary="案件详情")

@@ -210,8 +210,25 @@ def rows_found_by_id(qs: QuerySet[PetitionCase], start: int, stop: int) -> list[
 def _first_keys_counted(qs: QuerySet[PetitionCase], limit: int) -> tuple[list[int], int]:
     """The ids of the first `limit` rows of `qs` and how many rows `qs` has, in one query
     (`COUNT(*) OVER ()` counts every matching row before the limit)."""
-    found = list(qs.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[:limit])
-    return [pk for pk, _matches in found], found[0][1] if found else 0
+    return _keys_counted(qs, 0, limit)
+
+
+def _keys_counted(qs: QuerySet[PetitionCase], start: int, stop: int) -> tuple[list[int], int]:
+    """The ids of `qs[start:stop]` and how many rows `qs` has; one query unless the slice
+    is past the end (then nothing carries the count)."""
+    found = list(qs.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[start:stop])
+    if found:
+        return [pk for pk, _matches in found], found[0][1]
+    return [], qs.count() if start else 0
+
+
+def counted_rows_found_by_id(
+    qs: QuerySet[PetitionCase], start: int, stop: int
+) -> tuple[list[PetitionCase], int]:
+    """`rows_found_by_id` and how many rows `qs` has, counted in the same pass: for a
+    search, whose every matching row is read from the table anyway."""
+    keys, count = _keys_counted(qs, start, stop)
+    return _read(qs, keys), count
 
 
 def _read(window: QuerySet[PetitionCase], keys: list[int]) -> list[PetitionCase]:

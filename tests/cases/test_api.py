@@ -861,6 +861,10 @@ def test_list_filters(world: World) -> None:
     ]
     ordered = PetitionCase.objects.order_by("-campaign__year", "ledger_no", "pk")
     assert walked == list(ordered.values_list("pk", flat=True))
+    # A search counts its matches with the page, and past the last page too.
+    for offset, shown in ((0, 3), (3, 1), (10, 0)):
+        found = ok(high.get("/cases/", q="张三", limit=3, offset=offset))
+        assert (found["count"], len(found["items"])) == (4, shown), offset
 
 
 def test_list_ids_beyond_a_database_integer_are_refused_not_crashed(world: World) -> None:
