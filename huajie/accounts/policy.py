@@ -2,9 +2,8 @@
 
 Two questions, answered separately (the Zulip/Healthchecks pattern):
 - *May the user see it?*  `scope_q`, `scope_filter`, `scope_courts`, `scope_ids_q`,
-  `is_visible`. Anything
-  outside the user's scope is answered exactly as "does not exist" (404), so scoping leaks
-  nothing.
+  `is_visible`. Anything outside the user's scope is answered exactly as "does not exist"
+  (404), so scoping leaks nothing.
 - *May the user do this to it?*  `can(user, action, obj)`. Visible but not allowed is 403.
 
 An object is placed in the tree by the court it belongs to (`court_of`), so one rule covers
@@ -140,22 +139,24 @@ def scope_courts(user: AnyUser) -> CourtQuerySet:
     return Court.objects.filter(scope_q(user, court_field=None))
 
 
-def scope_ids_q(user: AnyUser, within: Court | None = None) -> Q:
-    """`scope_q` for objects with a `court` (and under `within`, if given), naming the
-    courts by id: one more query for a subtree's ids, and then the database knows how many
-    cases those courts hold. Through the join on the court path it guesses, and for a
-    search of a province's cases it chose to read the whole table (280 ms for 80 at a
-    million cases, docs/performance.md)."""
+def scope_ids_q(user: AnyUser, under: Court | None = None, *, subordinates: bool = True) -> Q:
+    """`scope_q` for objects with a `court`, narrowed to `under` (with its subordinates, or
+    alone), naming the courts by id: one more query for a subtree's ids, and then the
+    database knows how many cases those courts hold. Through the join on the court path it
+    guesses, and for a search of a province's cases it chose to read the whole table
+    (280 ms for 80 at a million cases, docs/performance.md)."""
     sight = sight_of(user)
-    if sight is None:
+    if sight is None or (under is not None and not sight.sees(under)):
         return Q(pk__in=[])
-    if within is None and sight.everything:
+    if under is not None and not subordinates:
+        return Q(court_id=under.pk)
+    if under is None and sight.everything:
         return Q()
-    if within is None and sight.court_id is not None:
+    if under is None and sight.court_id is not None:
         return Q(court_id=sight.court_id)
     courts = scope_courts(user)
-    if within is not None:
-        courts = courts.filter(path__startswith=within.path)
+    if under is not None:
+        courts = courts.filter(path__startswith=under.path)
     return Q(court_id__any_of=list(courts.values_list("pk", flat=True)))
 
 

@@ -156,7 +156,7 @@ def keyset_page(
     after_cursor = Cursor.decode(after, field) if after else None
     before_cursor = Cursor.decode(before, field) if before and not after_cursor else None
     if count_in_one_pass and not (after_cursor or before_cursor or last):
-        keys, count = _first_keys_counted(qs, size + 1)
+        keys, count = _keys_counted(qs, 0, size + 1)
         rows = _read(qs, keys)
         return _page(rows[:size], count, 1, size, more_before=False, more_after=len(rows) > size)
     count = qs.count()
@@ -207,15 +207,10 @@ def rows_found_by_id(qs: QuerySet[PetitionCase], start: int, stop: int) -> list[
     return _read(qs, list(qs.values_list("pk", flat=True)[start:stop]))
 
 
-def _first_keys_counted(qs: QuerySet[PetitionCase], limit: int) -> tuple[list[int], int]:
-    """The ids of the first `limit` rows of `qs` and how many rows `qs` has, in one query
-    (`COUNT(*) OVER ()` counts every matching row before the limit)."""
-    return _keys_counted(qs, 0, limit)
-
-
 def _keys_counted(qs: QuerySet[PetitionCase], start: int, stop: int) -> tuple[list[int], int]:
-    """The ids of `qs[start:stop]` and how many rows `qs` has; one query unless the slice
-    is past the end (then nothing carries the count)."""
+    """The ids of `qs[start:stop]` and how many rows `qs` has, in one query unless the slice
+    is past the end (`COUNT(*) OVER ()` counts every matching row before the limit; past
+    the end no row carries it)."""
     found = list(qs.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[start:stop])
     if found:
         return [pk for pk, _matches in found], found[0][1]

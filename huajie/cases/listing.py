@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Prefetch, Q, QuerySet
 
 from huajie.accounts.models import User
-from huajie.accounts.policy import scope_courts, scope_filter, scope_ids_q, sight_of
+from huajie.accounts.policy import scope_courts, scope_ids_q, sight_of
 from huajie.cases.keyset import SORTS, with_sort_key
 from huajie.cases.models import (
     CaseStatus,
@@ -74,13 +74,9 @@ class CaseFilterForm(forms.Form):
     def queryset(self) -> QuerySet[PetitionCase]:
         """The user's cases filtered by the valid parts of the form (invalid parts ignored)."""
         data = self.cleaned_data if self.is_valid() else {}
-        court: Court | None = data.get("court")  # the field offers only courts in sight
-        if court is None:
-            qs = PetitionCase.objects.filter(scope_ids_q(self.user))
-        elif data.get("with_subordinates"):
-            qs = PetitionCase.objects.filter(scope_ids_q(self.user, within=court))
-        else:
-            qs = scope_filter(self.user, PetitionCase.objects.filter(court=court))
+        court: Court | None = data.get("court")
+        subordinates = bool(data.get("with_subordinates"))
+        qs = PetitionCase.objects.filter(scope_ids_q(self.user, court, subordinates=subordinates))
         every_court = _sees_everything(self.user) and court is None
         return with_sort_key(filter_cases(qs, data), self.sort_order, by_index=every_court)
 

@@ -63,15 +63,13 @@ class CaseFilters:
 
 
 def _by_court(user: AnyUser, f: CaseFilters) -> Q:
-    """The user's cases, under the court asked for: by the courts' ids (`scope_ids_q`)."""
+    """The user's cases, under the court asked for (`scope_ids_q`)."""
     if f.court_id is None:
         return scope_ids_q(user)
     court = scope_courts(user).filter(pk=f.court_id).first()
     if court is None:  # a court the user does not see has no cases for them
         return Q(pk__in=[])
-    if f.with_subordinates:
-        return scope_ids_q(user, within=court)
-    return Q(court=court)
+    return scope_ids_q(user, court, subordinates=f.with_subordinates)
 
 
 def _by_flags(qs: QuerySet[PetitionCase], f: CaseFilters) -> QuerySet[PetitionCase]:

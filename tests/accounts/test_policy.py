@@ -72,7 +72,8 @@ def test_objects_are_scoped_through_their_court(tree: Tree) -> None:
 
 def test_scoping_by_court_ids_sees_what_scoping_by_path_sees(tree: Tree) -> None:
     """`scope_ids_q` (the ledger list's scope, by court ids) admits exactly what `scope_q`
-    does, under any court the list is narrowed to, for every kind of sight."""
+    does, under any court in sight the list is narrowed to (with its subordinates or
+    alone), for every kind of sight."""
     courts = list(Court.objects.all())
     for court in courts:
         PersonFactory(court=court)
@@ -89,10 +90,17 @@ def test_scoping_by_court_ids_sees_what_scoping_by_path_sees(tree: Tree) -> None
     for user in users:
         by_path = set(scope_filter(user, Person.objects.all()))
         assert set(Person.objects.filter(scope_ids_q(user))) == by_path, user
-        for within in courts:
-            under = {p for p in by_path if p.court.path.startswith(within.path)}
-            assert set(Person.objects.filter(scope_ids_q(user, within))) == under, (user, within)
+        for court in courts:
+            # A court out of sight is a court without cases for the user.
+            seen = is_visible(user, court)
+            under = {p for p in by_path if seen and p.court.path.startswith(court.path)}
+            assert set(Person.objects.filter(scope_ids_q(user, court))) == under, (user, court)
+            alone = {p for p in under if p.court == court}
+            found = set(Person.objects.filter(scope_ids_q(user, court, subordinates=False)))
+            assert found == alone, (user, court)
     assert Person.objects.filter(scope_ids_q(users[1], tree.qingdao)).count() == 0
+    jinan_alone = Person.objects.filter(scope_ids_q(users[1], tree.jinan, subordinates=False))
+    assert set(jinan_alone) == set(Person.objects.filter(court=tree.jinan))
 
 
 def test_user_without_a_person_sees_nothing(tree: Tree) -> None:
