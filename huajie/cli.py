@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "audit": "审计记录：verify 校验哈希链，指出第一条被篡改的记录",
     "tally": "案件计数（看板实时数字）：check 按案件核对，rebuild 重写，compact 合并",
     "search": "案件检索列（列表搜索框所查）：check 按信访人与原审案件核对，rebuild 重写",
+    "statistics": "重新统计各表行数供数据库选择查询方式（ANALYZE；SQLite 由后台任务每晚执行）",
     "synth": "生成全国合成数据集（--courts 法院数 --cases 案件数 --seed 种子），用于性能测试",
     "backup": "备份数据库与上传文件到一个文件（SQLite 或 PostgreSQL）",
     "restore": "从备份文件恢复数据库与上传文件（--yes 确认覆盖）",

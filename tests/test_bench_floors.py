@@ -4,6 +4,9 @@ leaves nothing behind; the export's reads every case of the campaign."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from django.db import connection
 
 from huajie.cases.models import CaseStatus, PetitionCase
@@ -67,3 +70,53 @@ def test_the_list_floor_counts_what_the_list_finds(world: World) -> None:
         assert list_floor(tree.jinan.path, CaseStatus.ALLOCATED, None)(cursor) == 1
         assert list_floor(tree.jinan.path, None, ("2019-0001", 0))(cursor) == 2  # all counted
         assert list_floor("", None, None, every_court=True)(cursor) == 3
+
+
+def test_the_workbench_floor_counts_what_the_workbench_shows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page bench's workbench floors (issue #7) ask each list the page shows, for a
+    court's leader and office and for the province office, and count past a full list."""
+    from huajie.cases import services, workbench
+    from huajie.cases.models import VisitLevel
+    from huajie.core import clock
+    from tests.bench.pages import workbench_floor
+
+    monkeypatch.setattr(workbench, "LIST_LIMIT", 2)  # a full list is counted, in both
+    today = clock.today()
+    for n in range(3):
+        case_in(world, CaseStatus.ALLOCATED, ledger_no=f"2019-01{n:02d}")
+        case_in(world, CaseStatus.SUBMITTED, ledger_no=f"2019-02{n:02d}")
+        new_case(world, ledger_no=f"2019-03{n:02d}")
+    returned = case_in(world, CaseStatus.SUBMITTED, ledger_no="2019-0400")
+    request = returned.acceptance_requests.get(decision="pending")
+    services.acceptance_decide(
+        actor=world.jinan.office, request=request, accept=False, reason="退回"
+    )
+    reopened = case_in(world, CaseStatus.MET_STANDARD, ledger_no="2019-0500")
+    services.visit_record(
+        actor=world.lixia.office,
+        case=reopened,
+        data=services.VisitInput(
+            visited_on=today, level=VisitLevel.BEIJING, receiving_body="国家信访局"
+        ),
+    )
+    observed = case_in(world, CaseStatus.OBSERVATION, ledger_no="2019-0600")
+    escalated = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0700")
+    services.escalation_request(actor=world.lixia.office, case=escalated, reason="难以化解")
+    quiet = today + dt.timedelta(days=services.nominal_after_days() + 1)
+    services.tick(as_of=quiet)
+    assert observed.observation_last_day is not None
+    near_its_end = observed.observation_last_day - dt.timedelta(days=10)
+
+    users = (world.lixia.leader_user, world.lixia.office, world.jinan.office, world.province_office)
+    for user in users:
+        shown = {pile.key: pile.total for pile in workbench.workbench(user, near_its_end)}
+        with connection.cursor() as cursor:
+            assert workbench_floor(user, near_its_end)(cursor) == shown, user.username
+    province = {p.key: p.total for p in workbench.workbench(world.province_office, near_its_end)}
+    assert province["unallocated"] == 3 and province["review"] == 3 and province["team"] == 3
+    assert province["returned"] == province["repetition"] == province["observation"] == 1
+    assert province["nominal"] > 0
+    jinan = {p.key: p.total for p in workbench.workbench(world.jinan.office, near_its_end)}
+    assert jinan["escalation"] == 1 and jinan["review"] == 3

@@ -1,4 +1,5 @@
-"""The ledger's daily work for the worker: the time-driven rules (R8, R9.2) once a day.
+"""The ledger's daily work for the worker: the time-driven rules (R8, R9.2) once a day, and
+on SQLite the query planner's statistics once a night.
 
 `run_tick(day)` is what both `huajie tick --as-of` and the `cases.tick` job do: run
 `services.tick` as of `day` with the clock set to that day, and record the run in `TickRun`.
@@ -9,6 +10,7 @@ per calendar day (key `tick:YYYY-MM-DD`, 00:30 local time).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +21,7 @@ from django.utils import timezone
 from huajie.cases import services
 from huajie.cases.models import PetitionCase, TickRun
 from huajie.core import clock
+from huajie.core.planner import gathers_statistics_itself, refresh_statistics
 from huajie.worker.registry import job_kind
 from huajie.worker.schedule import Planned, schedule
 
@@ -81,5 +84,34 @@ def daily_tick(now: dt.datetime) -> list[Planned]:
             key=f"tick:{day.isoformat()}",
             run_at=clock.start_of_day(day) + TICK_AFTER_MIDNIGHT,
             payload={"day": day.isoformat()},
+        )
+    ]
+
+
+STATISTICS_KIND = "cases.statistics"
+STATISTICS_AFTER_MIDNIGHT = dt.timedelta(hours=3)  # after the rules at 00:30, before work
+
+
+@job_kind(STATISTICS_KIND)
+def statistics_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """Gather the query planner's statistics (`core.planner`: SQLite keeps none itself)."""
+    started = time.monotonic()
+    refresh_statistics()
+    return {"seconds": round(time.monotonic() - started, 3)}
+
+
+@schedule
+def nightly_statistics(now: dt.datetime) -> list[Planned]:
+    """One ANALYZE a night, at 03:00 local time, where the database does not keep its
+    statistics itself (SQLite; PostgreSQL's autovacuum does). None while the ledger holds
+    no case: the tables are small and the plans the same."""
+    if gathers_statistics_itself() or not PetitionCase.objects.exists():
+        return []
+    day = timezone.localdate(now)
+    return [
+        Planned(
+            kind=STATISTICS_KIND,
+            key=f"statistics:{day.isoformat()}",
+            run_at=clock.start_of_day(day) + STATISTICS_AFTER_MIDNIGHT,
         )
     ]

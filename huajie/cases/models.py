@@ -337,15 +337,18 @@ class PetitionCase(models.Model):
                 condition=Q(possibly_nominal=True),
                 name="case_nominal_by_update",
             ),
-            # Its "returned by the acceptance" and "petitioned again" lists likewise.
+            # Its "returned by the acceptance" and "petitioned again" lists likewise, each
+            # holding exactly its list's cases: with the status outside the condition,
+            # PostgreSQL ANDed the index with the status index's 390,000 entries (7 ms a
+            # query for a province at a million cases).
             models.Index(
                 fields=["court", "updated_at"],
-                condition=Q(return_count__gt=0),
+                condition=Q(return_count__gt=0, status=CaseStatus.IN_RESOLUTION),
                 name="case_returned_by_update",
             ),
             models.Index(
                 fields=["court", "updated_at"],
-                condition=Q(reopen_count__gt=0),
+                condition=Q(reopen_count__gt=0, status=CaseStatus.IN_RESOLUTION),
                 name="case_reopened_by_update",
             ),
             # The exemplary cases (supervision's 先进典型 page): a few, found without

@@ -411,6 +411,7 @@ def load_demo_province(password: str, *, with_campaign: bool = True) -> dict[str
         users = load_accounts(password)
         refresh_statistics()
         campaign = load_demo_campaign() if with_campaign else {}
+        refresh_statistics()  # for the sizes loaded, not those half-way
     return {
         "courts": Court.objects.subtree_of(high).count(),
         "people_added": people,

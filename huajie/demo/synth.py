@@ -68,6 +68,7 @@ from huajie.cases.periods import observation_last_day
 from huajie.cases.services import campaign_create
 from huajie.core.bulk import Ids, Row, Writer
 from huajie.core.names import person_name
+from huajie.core.planner import refresh_statistics
 from huajie.courts.models import (
     Court,
     CourtLevel,
@@ -1683,9 +1684,10 @@ def _generate(options: Options, progress: Callable[[str], None], started: float)
 
 
 def _finish_database(models: list[Any]) -> None:
-    """PostgreSQL: move the id sequences past the ids given here, and refresh the planner's
-    statistics. (SQLite's AUTOINCREMENT follows explicit ids by itself.)"""
+    """Refresh the planner's statistics (`core.planner`) and, on PostgreSQL, move the id
+    sequences past the ids given here (SQLite's AUTOINCREMENT follows explicit ids)."""
     if connection.vendor != "postgresql":
+        refresh_statistics()
         return
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):

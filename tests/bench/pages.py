@@ -203,7 +203,9 @@ def _tables() -> dict[str, str]:
     from huajie.accounts.models import User
     from huajie.audit.models import AuditEvent
     from huajie.cases.models import (
+        AcceptanceRequest,
         CaseTally,
+        EscalationRequest,
         OriginalCase,
         PetitionCase,
         Petitioner,
@@ -224,6 +226,8 @@ def _tables() -> dict[str, str]:
         "original": OriginalCase._meta.db_table,
         "audit": AuditEvent._meta.db_table,
         "user": User._meta.db_table,
+        "acceptance": AcceptanceRequest._meta.db_table,
+        "escalation": EscalationRequest._meta.db_table,
     }
 
 
@@ -345,6 +349,115 @@ def case_floor(case_id: int) -> list[tuple[str, Any]]:
             [case_id],
         ),
     ]
+
+
+@dataclass(frozen=True)
+class WorkbenchFloor:
+    """The workbench's question in SQL, list by list as the page asks it: the courts in
+    sight by id, then each list's first rows (with their court and leader), and its count
+    only when the rows fill the list (cases/workbench.py)."""
+
+    courts: tuple[str, list[Any]] | None
+    piles: dict[str, tuple[str, str, list[Any]]]  # key: (rows, count, params)
+
+    def __call__(self, cursor: Any) -> dict[str, int]:
+        """Ask it all; each list's total."""
+        from huajie.cases.workbench import LIST_LIMIT
+
+        if self.courts:
+            cursor.execute(*self.courts)
+            cursor.fetchall()
+        totals = {}
+        for key, (rows, count, params) in self.piles.items():
+            cursor.execute(f"{rows} LIMIT {LIST_LIMIT}", params)
+            found = len(cursor.fetchall())
+            if found == LIST_LIMIT:
+                cursor.execute(count, params)
+                found = cursor.fetchone()[0]
+            totals[key] = found
+        return totals
+
+
+def workbench_floor(user: Any, today: dt.date) -> WorkbenchFloor:
+    """`user`'s workbench in SQL, for a court's office or leader (who see their court or
+    their area) and a province office (whose lists of "my court" hold the whole province,
+    and who alone has the "unallocated" list)."""
+    from huajie.accounts.models import Role, Scope
+    from huajie.accounts.policy import scope_courts, sight_of
+    from huajie.cases.models import CaseStatus, Decision
+    from huajie.cases.workbench import OBSERVATION_WARNING_DAYS
+
+    t = _tables()
+    sight = sight_of(user)
+    province = user.role == Role.PROVINCE_OFFICE and user.scope == Scope.PROVINCE
+    assert sight is not None and not sight.everything and user.person_id is not None
+    assert province or user.role in (Role.PETITION_OFFICE, Role.COURT_LEADER)
+    court = user.court.pk
+    courts = None
+    if sight.court_id is None:  # the scope as the page names it (scope_ids_q): by id
+        courts = (f"SELECT id FROM {t['court']} WHERE path LIKE %s", [f"{sight.prefix}%"])  # noqa: S608
+    ids = list(scope_courts(user).values_list("pk", flat=True))
+    marks = ", ".join(["%s"] * len(ids))
+    in_sight = f"c.court_id IN ({marks})"
+    own, own_params = ("TRUE", []) if province else ("c.court_id = %s", [court])
+    shown = "c.id, c.ledger_no, c.status, c.observation_last_day, c.updated_at, ct.short_name"
+    leader_and_court = (
+        f"JOIN {t['court']} ct ON ct.id = c.court_id"
+        f" LEFT JOIN {t['person']} p ON p.id = c.leader_id"
+    )
+    recent = "ORDER BY c.updated_at DESC, c.id DESC"
+
+    def cases(condition: str, params: list[Any], order: str = recent) -> tuple[str, str, list]:
+        where = f"{in_sight} AND {condition}"
+        return (
+            f"SELECT {shown}, p.name FROM {t['case']} c {leader_and_court}"  # noqa: S608
+            f" WHERE {where} {order}",
+            f"SELECT count(*) FROM {t['case']} c WHERE {where}",  # noqa: S608
+            [*ids, *params],
+        )
+
+    # A province office's reviews are those its courts review (the case is then in sight);
+    # a court's, those of its own court among the cases it sees.
+    if province:
+        review, review_params = f"r.reviewing_court_id IN ({marks})", ids
+    else:
+        review, review_params = f"r.reviewing_court_id = %s AND {in_sight}", [court, *ids]
+    review = f"r.decision = %s AND {review}"
+    columns = ("leader_id", "division_leader_id", "staff_id", "petition_contact_id")
+    mine = " OR ".join(f"c.{column} = %s" for column in (*columns, "first_receipt_owner_id"))
+    piles = {
+        "mine": cases(f"({mine}) AND c.status <> %s", [user.person_id] * 5 + [CaseStatus.ACCEPTED]),
+        "review": (
+            f"SELECT r.id, r.submitted_at, {shown}, p.name FROM {t['acceptance']} r"  # noqa: S608
+            f" JOIN {t['case']} c ON c.id = r.case_id {leader_and_court}"
+            f" WHERE {review} ORDER BY r.submitted_at, r.id",
+            f"SELECT count(*) FROM {t['acceptance']} r"  # noqa: S608
+            f" JOIN {t['case']} c ON c.id = r.case_id WHERE {review}",
+            [Decision.PENDING, *review_params],
+        ),
+        "escalation": cases(
+            f"c.id IN (SELECT case_id FROM {t['escalation']}"  # noqa: S608
+            " WHERE decision = %s AND to_court_id = %s)",
+            [Decision.PENDING, court],
+        ),
+    }
+    if province:
+        piles["unallocated"] = cases("c.status = %s", [CaseStatus.UNALLOCATED])
+    in_resolution = CaseStatus.IN_RESOLUTION
+    piles |= {
+        "team": cases(f"{own} AND c.status = %s", [*own_params, CaseStatus.ALLOCATED]),
+        "returned": cases(
+            f"{own} AND c.status = %s AND c.return_count > 0", [*own_params, in_resolution]
+        ),
+        "observation": cases(
+            "c.status = %s AND c.observation_last_day <= %s",
+            [CaseStatus.OBSERVATION, today + dt.timedelta(days=OBSERVATION_WARNING_DAYS)],
+            order="ORDER BY c.observation_last_day",
+        ),
+        "nominal": cases("c.possibly_nominal", []),
+        "repetition": cases("c.reopen_count > 0 AND c.status = %s", [in_resolution]),
+    }
+    return WorkbenchFloor(courts, piles)
 
 
 @dataclass(frozen=True)
@@ -507,15 +620,14 @@ def run(args: argparse.Namespace) -> list[Measure]:
     )
 
     # The workbench of the basic court's leader and office.
-    bench.login(_account(basic, "ld"))
-    bench.page("workbench.leader", f"工作台（{basic.short_name}院领导）", "/workbench/", None)
-    bench.login(_account(basic, "xf"))
-    bench.page("workbench.office", f"工作台（{basic.short_name}信访办）", "/workbench/", None)
-    # The province office's: its lists span the province (reviews, flags, re-petitions).
-    bench.login(_account(province, "xf"))
-    bench.page(
-        "workbench.province", f"工作台（{province.short_name}信访办，全省）", "/workbench/", None
-    )
+    for name, court, suffix, what in (
+        ("workbench.leader", basic, "ld", f"工作台（{basic.short_name}院领导）"),
+        ("workbench.office", basic, "xf", f"工作台（{basic.short_name}信访办）"),
+        # The province office's: its lists span the province (reviews, flags, re-petitions).
+        ("workbench.province", province, "xf", f"工作台（{province.short_name}信访办，全省）"),
+    ):
+        user = bench.login(_account(court, suffix))
+        bench.page(name, what, "/workbench/", bench.asked(workbench_floor(user, today)))
 
     # Dashboards: the province office sees its province; a city's supervisor its area.
     campaign = metrics.campaign_on(today)
