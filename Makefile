@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test test-fast check bench load clean
+.PHONY: install demo test test-fast check bench bench-all load clean
 
 # uv installs the pinned set from uv.lock in seconds; it lives in its own small venv so
 # that `uv sync` (which makes .venv exactly the lock) never removes it.
@@ -34,6 +34,10 @@ check: install
 
 bench: install
 	$(VENV)/bin/python -m tests.bench
+
+# The whole matrix: SQLite and PostgreSQL, 100,000 and 1,000,000 cases (about an hour).
+bench-all: install
+	scripts/bench-all
 
 # The locust load test on a synthetic national dataset (docs/performance.md); not part of `test`.
 load: install
