@@ -23,7 +23,7 @@ from huajie.cases.models import PetitionCase, TickRun
 from huajie.core import clock
 from huajie.core.planner import gathers_statistics_itself, refresh_statistics
 from huajie.worker.registry import job_kind
-from huajie.worker.schedule import Planned, schedule
+from huajie.worker.schedule import Planned, daily, schedule
 
 TICK_KIND = "cases.tick"
 TICK_AFTER_MIDNIGHT = dt.timedelta(minutes=30)  # the daily job is due at 00:30 local time
@@ -78,14 +78,7 @@ def daily_tick(now: dt.datetime) -> list[Planned]:
     if not PetitionCase.objects.exists():
         return []
     day = timezone.localdate(now)
-    return [
-        Planned(
-            kind=TICK_KIND,
-            key=f"tick:{day.isoformat()}",
-            run_at=clock.start_of_day(day) + TICK_AFTER_MIDNIGHT,
-            payload={"day": day.isoformat()},
-        )
-    ]
+    return [daily(TICK_KIND, now, TICK_AFTER_MIDNIGHT, payload={"day": day.isoformat()})]
 
 
 STATISTICS_KIND = "cases.statistics"
@@ -107,11 +100,4 @@ def nightly_statistics(now: dt.datetime) -> list[Planned]:
     no case: the tables are small and the plans the same."""
     if gathers_statistics_itself() or not PetitionCase.objects.exists():
         return []
-    day = timezone.localdate(now)
-    return [
-        Planned(
-            kind=STATISTICS_KIND,
-            key=f"statistics:{day.isoformat()}",
-            run_at=clock.start_of_day(day) + STATISTICS_AFTER_MIDNIGHT,
-        )
-    ]
+    return [daily(STATISTICS_KIND, now, STATISTICS_AFTER_MIDNIGHT)]

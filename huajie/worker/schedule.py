@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
+from huajie.core import clock
 from huajie.worker.queue import job_enqueue
 
 
@@ -21,6 +24,24 @@ class Planned:
 
 
 Schedule = Callable[[dt.datetime], Iterable[Planned]]
+
+
+def daily(
+    kind: str,
+    now: dt.datetime,
+    after_midnight: dt.timedelta,
+    payload: dict[str, Any] | None = None,
+) -> Planned:
+    """The job of `now`'s local calendar day, due `after_midnight` into it and keyed by the
+    day (`<kind without its room>:YYYY-MM-DD`)."""
+    day = timezone.localdate(now)
+    return Planned(
+        kind=kind,
+        key=f"{kind.split('.')[-1]}:{day.isoformat()}",
+        run_at=clock.start_of_day(day) + after_midnight,
+        payload=payload or {},
+    )
+
 
 _SCHEDULES: list[Schedule] = []
 
