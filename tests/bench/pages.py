@@ -290,7 +290,7 @@ def list_floor(
     search: str = "",
 ) -> ListFloor:
     """The list's question in SQL for the courts under `path`. `search`: what the search
-    box holds, in the case's search column (cases/search.py). Ordered as the page orders
+    box holds, in the case's search columns (cases/search.py). Ordered as the page orders
     it: by the ledger-number index for every court, otherwise by an expression no index
     serves (the database sorts the scope's rows; read in index order, an area's or a
     province's page walked past the other courts' cases)."""
@@ -311,8 +311,12 @@ def list_floor(
         conditions.append("c.status = %s")
         params.append(status)
     if search:
-        conditions.append("c.search_text LIKE %s")
-        params.append(f"%{search.upper()}%")
+        # From the search index's short columns, the few long cases from their whole ones.
+        whole = f"SELECT 1 FROM {t['case']} w WHERE w.id = c.id AND w.search_text LIKE %s"  # noqa: S608
+        conditions.append(
+            f"(c.search_text_short LIKE %s OR (c.search_text_short IS NULL AND EXISTS ({whole})))"
+        )
+        params += [f"%{search.upper()}%"] * 2
     if after:
         conditions.append(f"{key} >= %s AND ({key} > %s OR ({key} = %s AND c.id > %s))")
     seek = [after[0], after[0], after[0], after[1]] if after else []

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from huajie.cases import search, services
 from huajie.cases.models import CaseStatus, OriginalCase, PetitionCase, PetitionType, VisitLevel
+from huajie.demo.synth import id_number
 from tests.cases.test_api import as_, ok
 from tests.cases.test_pages import client_for
 from tests.cases.world import World, case_in
@@ -92,12 +93,14 @@ FIELDS = ["2019-ab01", "张三丰", ID_A, "(2017)鲁0102民初1234号", "李四"
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_the_columns_answer_as_the_joins_did(three: dict[str, int], data: st.DataObject) -> None:
-    """Any piece of any field, or any text at all, finds the same cases both ways."""
-    source = data.draw(st.sampled_from(FIELDS))
+def test_the_columns_answer_as_the_joins_did(group: int, data: st.DataObject) -> None:
+    """Any piece of any field, or any text at all, finds the same cases both ways: the cases
+    in the search index and the group petition too long for it."""
+    source = data.draw(st.sampled_from(FIELDS + GROUP_FIELDS))
     start = data.draw(st.integers(0, len(source) - 1))
     piece = source[start : data.draw(st.integers(start + 1, len(source)))]
-    term = data.draw(st.one_of(st.just(piece), st.text(alphabet="张三李四019Xab-()号", max_size=4)))
+    alphabet = "张三李四群访019Xab-()号"
+    term = data.draw(st.one_of(st.just(piece), st.text(alphabet=alphabet, max_size=4)))
     if not term.strip():
         return
     joined = set(PetitionCase.objects.filter(_joined(term)).values_list("pk", flat=True))
@@ -131,7 +134,7 @@ def test_the_list_and_the_api_search_within_the_users_scope(world: World) -> Non
 
 def test_check_reports_a_stale_case_and_rebuild_mends_it(three: dict[str, int]) -> None:
     call_command("search", "check")  # the services kept every case
-    PetitionCase.objects.filter(pk=three["pair"]).update(search_text="", search_id_tails="")
+    PetitionCase.objects.filter(pk=three["pair"]).update(**dict.fromkeys(search.FIELDS, ""))
     with pytest.raises(CommandError, match=r"案件检索列有 1 件不符[\s\S]*2019-0002"):
         call_command("search", "check")
     assert _found("李四") == set()
@@ -142,9 +145,46 @@ def test_check_reports_a_stale_case_and_rebuild_mends_it(three: dict[str, int]) 
 
 def test_rebuild_fills_cases_from_before_the_columns(three: dict[str, int]) -> None:
     """What migration 0011 does for the cases already in a database."""
-    PetitionCase.objects.update(search_text="", search_id_tails="")
+    PetitionCase.objects.update(**dict.fromkeys(search.FIELDS, ""))
     assert search.rebuild(PetitionCase, OriginalCase) == 3
     assert search.rebuild(PetitionCase, OriginalCase) == 0
     stored = PetitionCase.objects.get(pk=three["pair"])
     assert stored.search_text == "2019-0002\n李四\nWANG WU\n(2016)鲁01民终77号"
     assert stored.search_id_tails == f"{ID_B}\n"
+    assert stored.search_text_short == stored.search_text
+    assert stored.search_id_tails_short == stored.search_id_tails
+
+
+# A group petition: more petitioners than the search index's short columns hold.
+GROUP = [(f"群访人{n:02d}", id_number("370102", 7 * n)) for n in range(1, 16)]
+GROUP_FIELDS = ["2019-Q100", GROUP[-1][0], GROUP[-1][1], "(2018)鲁0102民初55号"]
+
+
+@pytest.fixture
+def group(world: World, three: dict[str, int]) -> int:
+    return _case(world, "2019-q100", GROUP, ["(2018)鲁0102民初55号"])
+
+
+def test_a_case_too_long_for_the_index_keeps_only_its_whole_columns(group: int) -> None:
+    """R3: a group petition's text passes search.SHORT; the index copies are NULL, and the
+    search still finds the case by anything in it."""
+    stored = PetitionCase.objects.get(pk=group)
+    assert len(stored.search_id_tails) > search.SHORT
+    assert stored.search_text_short is None and stored.search_id_tails_short is None
+    assert _found("群访人15") == _found(GROUP[-1][1][-4:]) == _found("Q100") == {group}
+    assert _found("民初55号") == {group}
+    assert _found(GROUP[-1][1][6:12]) == set()  # the middle of an ID number, as for any case
+    assert list(search.differences(PetitionCase, OriginalCase)) == []
+
+
+def test_a_case_just_within_the_limit_is_in_the_index(world: World) -> None:
+    names, room = [], search.SHORT - len("2019-L001")
+    for mark in "甲乙丙丁戊己":  # names of at most 60 characters, a line each
+        if room > 0:
+            names.append(mark * min(60, room - 1))
+            room -= len(names[-1]) + 1
+    pk = _case(world, "2019-l001", [(name, "") for name in names], [])
+    stored = PetitionCase.objects.get(pk=pk)
+    assert len(stored.search_text) == search.SHORT
+    assert stored.search_text_short == stored.search_text
+    assert _found("甲甲") == {pk}
