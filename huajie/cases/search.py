@@ -98,9 +98,7 @@ def refresh(case: Any) -> None:
     PetitionCase.objects.filter(pk=case.pk).update(**found)
 
 
-def computed(
-    case_model: Any, original_model: Any, case_ids: list[int]
-) -> dict[int, Columns]:
+def computed(case_model: Any, original_model: Any, case_ids: list[int]) -> dict[int, Columns]:
     """The columns of these cases as their rows say they should be. Models are passed in so
     that a migration can use its historical ones."""
     through = case_model.petitioners.through

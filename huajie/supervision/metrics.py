@@ -88,6 +88,7 @@ from huajie.cases.models import (
 )
 from huajie.cases.periods import PERIOD_DAYS, last_period_number, period_number
 from huajie.core import clock
+from huajie.core.planner import Unindexed
 from huajie.courts.models import PATH_STEP, Court
 
 MET_STATUSES = (CaseStatus.MET_STANDARD, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
@@ -194,8 +195,16 @@ def _nominal_as_of(cutoff: dt.datetime) -> Exists:
         )
         .filter(Q(verb__in=NOMINAL_CLEARED_BY) | (Q(verb="case.team") & leader_changed))
     )
-    flags = AuditEvent.objects.filter(case_id=OuterRef("pk"), verb=NOMINAL_FLAG, at__lt=cutoff)
+    flags = _events_of_case(OuterRef("pk"), NOMINAL_FLAG, cutoff)
     return Exists(flags.filter(~Exists(clearing)))
+
+
+def _events_of_case(case: OuterRef, verb: str, cutoff: dt.datetime) -> QuerySet[AuditEvent]:
+    """One case's events of one kind recorded by `cutoff`, found by the case: the verb is
+    `Unindexed`, or SQLite reads every such event of the country for each case (core.planner)."""
+    return AuditEvent.objects.alias(kind=Unindexed("verb")).filter(
+        case_id=case, kind=verb, at__lt=cutoff
+    )
 
 
 def recorded_after(cutoff: dt.datetime) -> bool:
@@ -251,7 +260,7 @@ def campaign_cases(
             asof_nominal=F("possibly_nominal"),
             asof_reopened=Q(reopen_count__gt=0),
         )
-    reopened = AuditEvent.objects.filter(case_id=OuterRef("pk"), verb=REPETITION, at__lt=cutoff)
+    reopened = _events_of_case(OuterRef("pk"), REPETITION, cutoff)
     last = _state_events(cutoff).filter(case_id=OuterRef("pk")).order_by("-id")
     return (
         cases.annotate(
@@ -902,9 +911,7 @@ def exemplary_cases(campaign: Campaign, day: dt.date, node: Court) -> list[Exemp
     """Cases marked exemplary (and still accepted) as of `day` under `node`, with the note
     given when they were marked: one query."""
     cutoff = end_of(day)
-    last_mark = AuditEvent.objects.filter(
-        case_id=OuterRef("pk"), verb=EXEMPLARY, at__lt=cutoff
-    ).order_by("-id")
+    last_mark = _events_of_case(OuterRef("pk"), EXEMPLARY, cutoff).order_by("-id")
     live = not recorded_after(cutoff)
     cases = campaign_cases(campaign, day, node, live=live)
     if live:  # the column is the state (see campaign_cases): look up only the marked cases

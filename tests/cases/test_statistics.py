@@ -96,3 +96,31 @@ def test_the_command_gathers_them_now() -> None:
     call_command("statistics", stdout=out)
     assert "已重新统计查询规划信息" in out.getvalue()
     assert _rows_the_planner_knows("courts_court") == Court.objects.count()
+
+
+def test_one_case_s_events_of_a_kind_are_found_by_the_case(world: World) -> None:
+    """The figures as of a past day look up each case's re-petitions, nominal flags and
+    exemplary marks. Without statistics for the audit log (above), SQLite took the verb and
+    time index for them and read every such event of the country per case; `Unindexed`
+    keeps the verb off its index there, so the case's index is the one used. PostgreSQL
+    plans from statistics and gets the plain column."""
+    from huajie.core import clock
+    from huajie.supervision import metrics
+
+    case = new_case(world)
+    cases = metrics.campaign_cases(world.campaign, clock.today(), world.tree.high, live=False)
+    assert case.pk in set(cases.values_list("pk", flat=True))  # the history path, answered
+    sql, params = cases.query.sql_with_params()
+    if connection.vendor != "sqlite":
+        assert "+" not in sql
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        steps = {row[0]: (row[1], row[-1]) for row in cursor.fetchall()}
+    per_case = [
+        detail
+        for parent, detail in steps.values()
+        if detail.startswith("SEARCH") and steps.get(parent, (0, ""))[1].startswith("CORRELATED")
+    ]
+    assert len(per_case) >= 4, steps  # court, status, nominal (and what clears it), re-petition
+    assert all("(case_id=?" in detail for detail in per_case), per_case
