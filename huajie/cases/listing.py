@@ -78,12 +78,18 @@ class CaseFilterForm(forms.Form):
         subordinates = bool(data.get("with_subordinates"))
         qs = PetitionCase.objects.filter(scope_ids_q(self.user, court, subordinates=subordinates))
         every_court = _sees_everything(self.user) and court is None
-        return with_sort_key(filter_cases(qs, data), self.sort_order, by_index=every_court)
+        # A search counts every match with its page (keyset_page), so reading the sort's
+        # index in order stops nowhere early: the nation's search walked the ledger-number
+        # index and the table behind it (1.1 s at a million cases) where sorting the
+        # matches found in the search index takes a fraction of that.
+        by_index = every_court and not self.searches
+        return with_sort_key(filter_cases(qs, data), self.sort_order, by_index=by_index)
 
     @property
     def searches(self) -> bool:
-        """Whether the search box is used (its condition is read from the table, row by row:
-        no index answers a text contained anywhere in a name)."""
+        """Whether the search box is used (its condition is read row by row, from the search
+        index where it serves (cases/search.py): no index finds a text contained anywhere
+        in a name)."""
         return bool(self.is_valid() and self.cleaned_data.get("q", "").strip())
 
     @property

@@ -332,6 +332,10 @@ class PetitionCase(models.Model):
                 ],
                 name="case_search_by_court",
             ),
+            # The few cases too long for it, searched in their whole columns.
+            models.Index(
+                fields=["id"], condition=Q(search_text_short__isnull=True), name="case_search_long"
+            ),
             models.Index(fields=["status", "observation_last_day"]),
             models.Index(fields=["campaign", "status"]),
             # A province's tasks of a campaign (the supervision figures) without reading the

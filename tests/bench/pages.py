@@ -312,10 +312,11 @@ def list_floor(
         params.append(status)
     if search:
         # From the search index's short columns, the few long cases from their whole ones.
-        whole = f"SELECT 1 FROM {t['case']} w WHERE w.id = c.id AND w.search_text LIKE %s"  # noqa: S608
-        conditions.append(
-            f"(c.search_text_short LIKE %s OR (c.search_text_short IS NULL AND EXISTS ({whole})))"
+        long_cases = (
+            f"SELECT w.id FROM {t['case']} w"  # noqa: S608
+            " WHERE w.search_text_short IS NULL AND w.search_text LIKE %s"
         )
+        conditions.append(f"(c.search_text_short LIKE %s OR c.id IN ({long_cases}))")
         params += [f"%{search.upper()}%"] * 2
     if after:
         conditions.append(f"{key} >= %s AND ({key} > %s OR ({key} = %s AND c.id > %s))")

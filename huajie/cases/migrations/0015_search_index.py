@@ -40,4 +40,8 @@ class Migration(migrations.Migration):
             model_name='petitioncase',
             index=models.Index(fields=['court', 'status', 'ledger_no', 'id', 'search_text_short', 'search_id_tails_short'], name='case_search_by_court'),
         ),
+        migrations.AddIndex(
+            model_name='petitioncase',
+            index=models.Index(condition=models.Q(('search_text_short__isnull', True)), fields=['id'], name='case_search_long'),
+        ),
     ]
