@@ -17,6 +17,7 @@ urlpatterns = [
     re_path(r"^api/v1/", api_not_found),  # after the API: anything else under it, as JSON
 ]
 
+handler400 = "huajie.core.views.error_400"
 handler403 = "huajie.core.views.error_403"
 handler404 = "huajie.core.views.error_404"
 handler500 = "huajie.core.views.error_500"

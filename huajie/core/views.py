@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from huajie.accounts.models import Role
 
@@ -20,6 +22,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request refused before any view (Django's own checks, such as a Host header the
+    site does not answer to): JSON under the API, as its other errors; a page elsewhere."""
+    reason = (
+        "请求的主机名（Host）不是本系统的地址"
+        if isinstance(exception, DisallowedHost)
+        else "请求无效"
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason}, status=400)
+    # Without the request's context: the middleware that sets the user has not run.
+    page = render_to_string("errors/400.html", {"reason": reason})
+    return HttpResponse(page, status=400)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

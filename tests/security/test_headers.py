@@ -92,6 +92,24 @@ def test_error_pages_are_hardened(tree: Tree) -> None:
     assert_hardened(api_missing)
 
 
+def test_a_host_the_site_does_not_answer_to_is_refused_in_chinese(tree: Tree) -> None:
+    """Django refuses an unknown Host header before any view (found by the API fuzz test):
+    under the API as JSON, like its other errors; elsewhere a Chinese page, not Django's
+    English one. Neither needs a user: the middleware that sets one has not run."""
+    client = Client(HTTP_HOST="evil.example")
+    api = client.post("/api/v1/cases/1/original-cases", {}, content_type="application/json")
+    assert api.status_code == 400
+    assert api["Content-Type"] == "application/json"
+    assert api.json() == {"detail": "请求的主机名（Host）不是本系统的地址"}
+    assert_hardened(api)
+    page = client.get("/cases/")
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert '<html lang="zh-CN">' in body and "请求的主机名（Host）不是本系统的地址" in body
+    assert "Bad Request" not in body
+    assert_hardened(page)
+
+
 @pytest.mark.urls("tests.security.error_urls")
 def test_the_500_page_is_hardened_and_needs_no_inline_style() -> None:
     client = Client(raise_request_exception=False)
