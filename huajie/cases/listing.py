@@ -87,9 +87,8 @@ class CaseFilterForm(forms.Form):
 
     @property
     def searches(self) -> bool:
-        """Whether the search box is used (its condition is read row by row, from the search
-        index where it serves (cases/search.py): no index finds a text contained anywhere
-        in a name)."""
+        """Whether the search box is used. No index finds a text contained anywhere in a
+        name: every case in scope is read, from the search index (cases/search.py)."""
         return bool(self.is_valid() and self.cleaned_data.get("q", "").strip())
 
     @property

@@ -70,7 +70,7 @@ FIELDS = tuple(columns("", [], []))
 
 def search_q(text: str) -> Q:
     """The cases the search box's `text` finds: from the short columns where a case has
-    them (read from the index), else from the whole ones (the case found by id)."""
+    them (read from the index), else from the whole ones."""
     from huajie.cases.models import PetitionCase
 
     term = text.strip().upper()
