@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from huajie.cases import services
 from huajie.cases.models import CaseStatus, PetitionCase
 from tests.bench.ledger_floors import (
     _tables,
@@ -120,3 +121,37 @@ def test_the_workbench_floor_counts_what_the_workbench_shows(
     assert province["nominal"] > 0
     jinan = {p.key: p.total for p in workbench.workbench(world.jinan.office, near_its_end)}
     assert jinan["escalation"] == 1 and jinan["review"] == 3
+
+
+def test_the_case_floor_asks_for_every_section_of_the_page(world: World) -> None:
+    """The case page's floor reads what the page shows: the case, its petitioners, its
+    team, its latest 200 events and each section, row for row as the models hold them."""
+    from huajie.audit.models import AuditEvent
+    from tests.bench.pages import case_floor
+    from tests.cases.test_api import _record_work, _returned_round
+
+    case = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0001")
+    _record_work(world, case, dt.date(2019, 6, 3))  # a visit, measure, activity, guidance
+    _returned_round(world, case)  # an acceptance request returned, its files
+    services.escalation_request(actor=world.lixia.office, case=case, reason="难以化解")
+    expected = [
+        1,
+        case.petitioners.count(),
+        len(case.team_member_ids()),
+        min(200, AuditEvent.objects.filter(case_id=case.pk).count()),
+        case.visits.count(),
+        case.original_cases.count(),
+        case.measures.count(),
+        case.leader_activities.count(),
+        case.attachments.count(),
+        case.acceptance_requests.count(),
+        case.escalations.count(),
+        case.guidance.count(),
+    ]
+    found = []
+    with connection.cursor() as cursor:
+        for sql, params in case_floor(case.pk):
+            cursor.execute(sql, params)
+            found.append(len(cursor.fetchall()))
+    assert found == expected
+    assert min(expected) > 0  # the case has every part the floor reads

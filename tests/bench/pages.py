@@ -219,8 +219,13 @@ def _tables() -> dict[str, str]:
     from huajie.audit.models import AuditEvent
     from huajie.cases.models import (
         AcceptanceRequest,
+        Attachment,
+        Campaign,
         CaseTally,
         EscalationRequest,
+        Guidance,
+        LeaderActivity,
+        Measure,
         OriginalCase,
         PetitionCase,
         Petitioner,
@@ -243,6 +248,11 @@ def _tables() -> dict[str, str]:
         "user": User._meta.db_table,
         "acceptance": AcceptanceRequest._meta.db_table,
         "escalation": EscalationRequest._meta.db_table,
+        "campaign": Campaign._meta.db_table,
+        "measure": Measure._meta.db_table,
+        "activity": LeaderActivity._meta.db_table,
+        "attachment": Attachment._meta.db_table,
+        "guidance": Guidance._meta.db_table,
     }
 
 
@@ -349,12 +359,28 @@ def list_floor(
 
 
 def case_floor(case_id: int) -> list[tuple[str, Any]]:
+    """The case page's question in SQL: the case with its court and campaign, then each
+    section the page shows (petitioners, visits, original cases, measures, the leader's
+    activities, attachments, acceptance and escalation requests, guidance, the team's
+    people by name) and the latest 200 events of its timeline."""
     t = _tables()
-    return [
+    court = f"JOIN {t['court']} ct ON ct.id = x."
+    by_case = [  # table, the page's order, what it shows with each row
+        (t["visit"], "visited_on", f"LEFT JOIN {t['petitioner']} pe ON pe.id = x.petitioner_id"),
+        (t["original"], "year, x.serial", f"LEFT {court}court_id"),
+        (t["measure"], "taken_on", ""),
+        (t["activity"], "happened_on", f"JOIN {t['person']} p ON p.id = x.leader_id"),
+        (t["attachment"], "uploaded_at", ""),
+        (t["acceptance"], "submitted_at", f"{court}reviewing_court_id"),
+        (t["escalation"], "requested_at", f"{court}to_court_id"),
+        (t["guidance"], "created_at", f"{court}court_id"),
+    ]
+    statements: list[tuple[str, Any]] = [
         (
-            f"SELECT c.*, ct.name, p.name FROM {t['case']} c"  # noqa: S608
+            f"SELECT c.*, ct.name, up.name, cp.year FROM {t['case']} c"  # noqa: S608
             f" JOIN {t['court']} ct ON ct.id = c.court_id"
-            f" LEFT JOIN {t['person']} p ON p.id = c.leader_id WHERE c.id = %s",
+            f" LEFT JOIN {t['court']} up ON up.id = ct.parent_id"
+            f" JOIN {t['campaign']} cp ON cp.id = c.campaign_id WHERE c.id = %s",
             [case_id],
         ),
         (
@@ -362,13 +388,25 @@ def case_floor(case_id: int) -> list[tuple[str, Any]]:
             f" ON cp.petitioner_id = pe.id WHERE cp.petitioncase_id = %s",
             [case_id],
         ),
-        (f"SELECT * FROM {t['visit']} WHERE case_id = %s", [case_id]),  # noqa: S608
-        (f"SELECT * FROM {t['original']} WHERE case_id = %s", [case_id]),  # noqa: S608
         (
-            f"SELECT * FROM {t['audit']} WHERE case_id = %s ORDER BY id",  # noqa: S608
+            f"SELECT p.id, p.name FROM {t['person']} p JOIN {t['case']} c"  # noqa: S608
+            " ON p.id IN (c.leader_id, c.division_leader_id, c.staff_id, c.petition_contact_id)"
+            " WHERE c.id = %s",
+            [case_id],
+        ),
+        (
+            f"SELECT * FROM {t['audit']} WHERE case_id = %s ORDER BY id DESC LIMIT 200",  # noqa: S608
             [case_id],
         ),
     ]
+    for table, order, join in by_case:
+        statements.append(
+            (
+                f"SELECT * FROM {table} x {join} WHERE x.case_id = %s ORDER BY x.{order}, x.id",  # noqa: S608
+                [case_id],
+            )
+        )
+    return statements
 
 
 @dataclass(frozen=True)
