@@ -368,6 +368,23 @@ def visit_counts(campaign: Campaign, court_ids: list[int] | None) -> dict[str, d
     return result
 
 
+def visits_by_court(
+    campaign: Campaign, period: int, court_ids: list[int] | None
+) -> Iterable[tuple[int, str, int]]:
+    """Upward visits on `campaign`'s cases in `court_ids` (every court for None) dated in
+    bulletin period `period` (0: from the mobilization): (court, level, visits)."""
+    rows = VisitTally.objects.filter(campaign=campaign, period=period)
+    if court_ids is not None:
+        rows = rows.filter(court_id__any_of=court_ids)
+    return (
+        rows.values("court_id", "level")
+        .annotate(n=Sum("visits"))
+        .filter(~Q(n=0))
+        .values_list("court_id", "level", "n")
+        .order_by()
+    )
+
+
 # --- checking and rebuilding -------------------------------------------------------------------
 
 

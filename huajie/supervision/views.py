@@ -109,7 +109,8 @@ def dashboard_view(request: HttpRequest, court_id: int | None = None) -> HttpRes
 def _dashboard_context(node: Court, as_of: dt.date, campaign: Campaign) -> dict[str, Any]:
     today = clock.today()
     live = as_of == today
-    snap = metrics.snapshot(campaign, as_of, node)
+    # The page shows the node's courts alone: an area's dashboard counts only its own.
+    snap = metrics.snapshot(campaign, as_of, node, only_under=True)
     as_of_query = "" if live else f"?as_of={as_of.isoformat()}"
     rows = dashboard.table_rows(snap, node, live, as_of_query)
     total = snap.subtree(node)
@@ -126,7 +127,7 @@ def _dashboard_context(node: Court, as_of: dt.date, campaign: Campaign) -> dict[
         "status_columns": dashboard.STATUS_COLUMNS,
         # Warnings are about now, whatever day the figures are for.
         "warnings": dashboard.warnings(
-            node, snap if live else metrics.snapshot(campaign, today, node), today
+            node, snap if live else metrics.snapshot(campaign, today, node, only_under=True), today
         ),
         "charts": dashboard.chart_data(snap, node, rows),
         "period": snap.period,

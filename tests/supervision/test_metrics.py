@@ -125,6 +125,28 @@ def test_today_s_figures_from_the_cases_equal_those_rebuilt_from_the_history(
     assert total.met_period and total.returned_period
 
 
+@pytest.mark.parametrize("live", [True, False])
+def test_an_area_s_snapshot_gives_its_courts_the_province_s_figures(
+    world: World, live: bool
+) -> None:
+    """R15: an area's dashboard counts its own courts alone (`only_under`), and each gets
+    exactly the figures the province's snapshot gives it: the campaign's cases are still
+    the province's (an event at the area for a case taken up by the high court counts)."""
+    province = build_province(world, stock=30, new=4)
+    play(province, dt.date(2019, 3, 1), dt.date(2019, 3, 20), share=0.3)
+    area = world.tree.jinan
+    with clock.travel(dt.date(2019, 3, 20)):
+        today = clock.today()
+        whole = metrics.snapshot(world.campaign, today, world.tree.high, live=live)
+        alone = metrics.snapshot(world.campaign, today, area, live=live, only_under=True)
+    inside = {c.pk for c in whole.courts if c.is_within(area)}
+    assert {c.pk for c in alone.courts} == inside != {c.pk for c in whole.courts}
+    assert alone.by_court == {pk: f for pk, f in whole.by_court.items() if pk in inside}
+    total = alone.subtree(area)
+    assert total == whole.subtree(area)
+    assert total.tasks and total.met_period and total.visits_period
+
+
 def test_figures_equal_a_plain_recount_and_a_past_day_keeps_its_numbers(world: World) -> None:
     province = build_province(world)
     play(province, dt.date(2019, 3, 1), P, share=0.15)
