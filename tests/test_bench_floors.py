@@ -5,6 +5,7 @@ leaves nothing behind; the export's reads every case of the campaign."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -155,3 +156,74 @@ def test_the_case_floor_asks_for_every_section_of_the_page(world: World) -> None
             found.append(len(cursor.fetchall()))
     assert found == expected
     assert min(expected) > 0  # the case has every part the floor reads
+
+
+@pytest.mark.parametrize("node", ["high", "jinan"])
+def test_the_dashboard_floor_counts_what_the_dashboard_shows(
+    world: World, node: str, settings: Any
+) -> None:
+    """The dashboards' floor (issue #7) asks the page's questions: each court's tasks, the
+    period's events on the campaign's cases (accepted and met of stock cases), the
+    period's visits, the warnings' counts and the timeline's re-petitions, number for
+    number what the page shows of the province and of an area."""
+    from huajie.core import clock
+    from huajie.supervision import dashboard, metrics
+    from tests.bench.pages import dashboard_floor, window_of
+    from tests.supervision.province import build_province, play
+
+    settings.HUAJIE_NOMINAL_AFTER_DAYS = 7  # flags and stale cases within the few weeks played
+    settings.HUAJIE_STALE_AFTER_DAYS = 5
+    court = getattr(world.tree, node)
+    province = build_province(world, stock=30, new=4)
+    play(province, dt.date(2019, 3, 1), dt.date(2019, 3, 20), share=0.3)
+    with clock.travel(dt.date(2019, 3, 20)):
+        today = clock.today()
+        snap = metrics.snapshot(world.campaign, today, court, only_under=True)
+        warned = {w.key: w.total for w in dashboard.warnings(court, snap, today)}
+        repetitions = metrics.timeline_counts(world.campaign, court, today)["repetition"]
+        with connection.cursor() as cursor:
+            answers = dashboard_floor(court.path, window_of(world.campaign, today))(cursor)
+
+    def per_court(rows: list[tuple], *columns: int) -> dict[int, tuple[int, ...]]:
+        found: dict[int, tuple[int, ...]] = {}
+        for row in rows:
+            old = found.get(row[0], (0,) * len(columns))
+            found[row[0]] = tuple(a + int(row[c]) for a, c in zip(old, columns, strict=True))
+        return {pk: values for pk, values in found.items() if any(values)}
+
+    def shown(*names: str) -> dict[int, tuple[int, ...]]:
+        found = {pk: tuple(getattr(f, n) for n in names) for pk, f in snap.by_court.items()}
+        return {pk: values for pk, values in found.items() if any(values)}
+
+    stock = [row for row in answers["cases"] if row[1] == "stock"]
+    assert per_court(stock, 3) == shown("tasks")
+    assert per_court(answers["events"], 1, 2, 3, 4) == shown(
+        "reopened_period", "returned_period", "accepted_period", "met_period"
+    )
+    beijing = [(court_id, n) for court_id, level, n in answers["visits"] if level == "beijing"]
+    assert per_court(beijing, 1) == shown("visits_beijing_period")
+    assert sum(n for (n,) in per_court(answers["stale"], 1).values()) == warned["stale"]
+    assert sum(n for (n,) in per_court(answers["flags"], 1).values()) == warned["nominal"]
+    assert sum(n for _day, n in answers["repetitions"]) == sum(repetitions.values())
+    figures = snap.subtree(court)
+    assert figures.tasks and figures.met_period and figures.accepted_period
+    assert figures.visits_beijing_period and sum(repetitions.values())
+    assert warned["nominal"] and warned["stale"]
+
+
+def test_the_asker_floor_finds_the_signed_in_session_and_user(world: World, client: Any) -> None:
+    """Every page's floor first asks what any signed-in page asks: the session, the user
+    with their court, the unread notifications (tests/bench/pages.py: Bench.with_asker)."""
+    from huajie.cases.models import Notification
+    from tests.bench.pages import asker_floor
+
+    user = world.lixia.office
+    client.force_login(user)
+    found = []
+    with connection.cursor() as cursor:
+        for sql, params in asker_floor(client.session.session_key, user.pk):
+            cursor.execute(sql, params)
+            found.append(cursor.fetchall())
+    session, person, unread = found
+    assert len(session) == len(person) == 1
+    assert unread[0][0] == Notification.objects.filter(recipient=user, read_at=None).count()

@@ -136,6 +136,7 @@ class Bench:
         self.connection = connection
         self.client = Client()
         self.results: list[Measure] = []
+        self.asking: list[tuple[str, Any]] = []  # asker_floor of the user signed in
         # As a web worker serves (config/gunicorn.py): what is loaded is frozen out of
         # the collector's full passes.
         gc.freeze()
@@ -145,6 +146,7 @@ class Bench:
 
         user = User.objects.select_related("person__court").get(username=username)
         self.client.force_login(user)
+        self.asking = asker_floor(self.client.session.session_key, user.pk)
         return user
 
     def sql(self, statements: list[tuple[str, list[Any]]]) -> Callable[[], None]:
@@ -165,6 +167,16 @@ class Bench:
 
         return run
 
+    def with_asker(self, floor: Callable[[], object]) -> Callable[[], None]:
+        """A page's floor with what every signed-in page asks first (`asker_floor`)."""
+        asking = self.sql(self.asking)
+
+        def run() -> None:
+            asking()
+            floor()
+
+        return run
+
     def page(
         self,
         name: str,
@@ -174,6 +186,8 @@ class Bench:
         repeat: int | None = None,
     ) -> None:
         repeat = repeat or self.repeat
+        if floor is not None:
+            floor = self.with_asker(floor)
 
         def get() -> None:
             response = self.client.get(url)
@@ -258,12 +272,12 @@ def _tables() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ListFloor:
-    """The list's question in SQL, statement by statement as the page asks it: the scope's
-    court ids, how many cases match (counted with the page's ids when searching, as
-    `keyset_page(count_in_one_pass=True)` does), the page's ids, then only their rows and
-    their petitioners."""
+    """The list's question in SQL, statement by statement as the page asks it: the courts
+    in sight (the filter's choices and the scope's ids), how many cases match (counted
+    with the page's ids when searching, as `keyset_page(count_in_one_pass=True)` does),
+    the page's ids, then only their rows and their petitioners."""
 
-    courts: tuple[str, list[Any]] | None  # None: every court, no condition
+    courts: tuple[str, list[Any]]
     count: tuple[str, list[Any]] | None  # None: counted with the page
     page: tuple[str, list[Any]]
     rows: str  # formatted with the page's ids
@@ -271,9 +285,8 @@ class ListFloor:
 
     def __call__(self, cursor: Any) -> int:
         """Ask it all; the number of matching cases."""
-        if self.courts:
-            cursor.execute(*self.courts)
-            cursor.fetchall()
+        cursor.execute(*self.courts)
+        cursor.fetchall()
         counted = None
         if self.count:
             cursor.execute(*self.count)
@@ -310,10 +323,13 @@ def list_floor(
     key = "c.ledger_no" if every_court else "(c.ledger_no || '')"
     conditions: list[str] = []
     params: list[Any] = []
-    courts = None
+    # The courts in sight: the filter's choices, and the scope as the list names it
+    # (accounts.policy.scope_ids_q), by the courts' ids.
+    courts = (
+        f"SELECT id, name FROM {t['court']} WHERE path LIKE %s ORDER BY path",  # noqa: S608
+        [f"{path}%"],
+    )
     if not every_court:
-        # The scope as the list names it (accounts.policy.scope_ids_q): by the courts' ids.
-        courts = (f"SELECT id FROM {t['court']} WHERE path LIKE %s", [f"{path}%"])  # noqa: S608
         ids = list(Court.objects.filter(path__startswith=path).values_list("pk", flat=True))
         conditions.append(f"c.court_id IN ({', '.join(['%s'] * len(ids))})")
         params += ids
@@ -356,6 +372,36 @@ def list_floor(
             f" WHERE cp.petitioncase_id IN ({{ids}})"
         ),
     )
+
+
+def asker_floor(session_key: str | None, user_id: int) -> list[tuple[str, Any]]:
+    """What every signed-in page asks before its own question: the session, the user with
+    their person and court (policy scopes everything by them), and the unread notifications
+    (the header's badge)."""
+    from django.contrib.sessions.models import Session
+
+    from huajie.cases.models import Notification
+    from huajie.core import clock
+
+    t = _tables()
+    return [
+        (
+            f"SELECT session_key, session_data, expire_date FROM {Session._meta.db_table}"  # noqa: S608
+            " WHERE session_key = %s AND expire_date > %s",
+            [session_key, clock.now()],
+        ),
+        (
+            f"SELECT u.*, p.*, ct.* FROM {t['user']} u"  # noqa: S608
+            f" LEFT JOIN {t['person']} p ON p.id = u.person_id"
+            f" LEFT JOIN {t['court']} ct ON ct.id = p.court_id WHERE u.id = %s",
+            [user_id],
+        ),
+        (
+            f"SELECT count(*) FROM {Notification._meta.db_table}"  # noqa: S608
+            " WHERE recipient_id = %s AND read_at IS NULL",
+            [user_id],
+        ),
+    ]
 
 
 def case_floor(case_id: int) -> list[tuple[str, Any]]:
@@ -520,64 +566,208 @@ def workbench_floor(user: Any, today: dt.date) -> WorkbenchFloor:
 
 @dataclass(frozen=True)
 class Window:
-    """The moments a dashboard's questions start from."""
+    """The day a dashboard is of, and the moments its questions start from."""
 
+    campaign_id: int
+    campaign_year: int
+    period: int  # this bulletin period's number (the visit tally's bucket)
     period_start: dt.datetime  # this bulletin period
     campaign_start: dt.datetime  # the campaign's mobilization (the timeline)
     stale_before: dt.datetime  # "no progress since" (the warning)
+    end: dt.datetime  # the end of the day
+    observation_due: dt.date  # observation periods ending by then (the warning)
+    memo_days: tuple[dt.date, ...]  # the progress chart's past month-ends
 
 
-def figures_floor(path: str, at: Window, *, live: bool) -> list[tuple[str, Any]]:
-    """The dashboard's questions: tasks by court and status now, and the period's events;
-    for today's page also its warnings' stale cases and its timeline. Today's counts are in
-    the summary tables (what a hand-written query would read too); a past day's (a
-    bulletin's) are counted from the cases."""
-    from huajie.cases.models import OPEN_STATUSES
+def window_of(campaign: Any, today: dt.date) -> Window:
+    from huajie.core import clock
+    from huajie.supervision import metrics
+    from huajie.supervision.dashboard import OBSERVATION_WARNING_DAYS, stale_after_days
+
+    period = metrics.period_as_of(campaign, today)
+    return Window(
+        campaign_id=campaign.pk,
+        campaign_year=campaign.year,
+        period=period.number,
+        period_start=clock.start_of_day(period.start),
+        campaign_start=clock.start_of_day(min(campaign.mobilization_start, today)),
+        stale_before=clock.start_of_day(today - dt.timedelta(days=stale_after_days())),
+        end=metrics.end_of(today),
+        observation_due=today + dt.timedelta(days=OBSERVATION_WARNING_DAYS),
+        memo_days=tuple(metrics.progress_points(campaign, today)[:-1]),
+    )
+
+
+def _json_is(column: str, key: str) -> str:
+    """`column`'s `key` equals the parameter given as JSON text (as Django's JSONField
+    lookup writes it on PostgreSQL, so that the partial index's condition is met)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"({column} -> '{key}') = %s::jsonb"
+    return f"json_extract({column}, '$.{key}') = json_extract(%s, '$')"
+
+
+def _local_day(column: str) -> str:
+    """The day in China of a stored time."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"({column} AT TIME ZONE 'Asia/Shanghai')::date"
+    return f"date({column}, '+8 hours')"
+
+
+@dataclass(frozen=True)
+class DashboardFloor:
+    """The dashboard's questions in SQL, named (tests/test_bench_floors.py compares the
+    answers with the page's figures). `figures`: the snapshot's alone."""
+
+    statements: dict[str, tuple[str, list[Any]]]
+
+    def __call__(self, cursor: Any) -> dict[str, list[tuple[Any, ...]]]:
+        answers = {}
+        for name, (statement, params) in self.statements.items():
+            cursor.execute(statement, params)
+            answers[name] = cursor.fetchall()
+        return answers
+
+
+def dashboard_floor(path: str, at: Window, *, figures_only: bool = False) -> DashboardFloor:
+    """Today's dashboard of the courts under `path` ("" for the nation), as the page asks
+    it: the province's courts; the tasks by court, origin and status from the case tally;
+    the period's events at those courts on the campaign's cases of the province (every
+    case's of the campaign for the nation: first in it, or carried into it), the
+    acceptances and met standards of stock cases; the period's visits from the visit
+    tally; then the warnings (flagged, stale, soon-due cases), the progress chart's
+    remembered month-ends and the timeline (re-petitions by day, visits by period)."""
+    from huajie.cases.models import OPEN_STATUSES, CaseStatus, Origin
+    from huajie.courts.models import Court
+    from huajie.supervision.models import ProgressMemo
 
     t = _tables()
-    under = f"{path}%"
-    events = (
-        f"SELECT a.court_id, a.verb, count(*) FROM {t['audit']} a"  # noqa: S608
-        f" JOIN {t['court']} ct ON ct.id = a.court_id"
-        f" WHERE ct.path LIKE %s AND a.at >= %s AND a.case_id IS NOT NULL"
-        f" GROUP BY a.court_id, a.verb",
-        [under, at.period_start],
+    root = path[:5]
+    statements: dict[str, tuple[str, list[Any]]] = {
+        "courts": (
+            f"SELECT id, parent_id, path, short_name, level FROM {t['court']}"  # noqa: S608
+            " WHERE path LIKE %s ORDER BY path",
+            [f"{root}%"],
+        )
+    }
+    under = list(Court.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    everywhere = list(Court.objects.filter(path__startswith=root).values_list("pk", flat=True))
+
+    def courts_of(column: str, ids: list[int]) -> tuple[str, list[Any]]:
+        if not path:
+            return "TRUE", []
+        return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+    in_sight, sight = courts_of("x.court_id", under)
+    in_province, province = courts_of("m.court_id", everywhere)
+    carried = (
+        f"SELECT case_id FROM {t['audit']} WHERE verb = 'case.carry_over' AND at < %s"  # noqa: S608
+        f" AND {_json_is('after', 'campaign')}"
     )
-    if not live:
-        counts = (
+    member = (
+        f"JOIN {t['case']} m ON m.id = x.case_id WHERE {in_province}"
+        f" AND (m.first_campaign_id = %s OR m.id IN ({carried}))"
+    )
+    member_params = [*province, at.campaign_id, at.end, str(at.campaign_year)]
+    met = _json_is("x.after", "status")
+    stock = f"m.origin = '{Origin.STOCK}'"
+    statements["cases"] = (
+        f"SELECT x.court_id, x.origin, x.status, sum(x.cases), sum(x.nominal),"  # noqa: S608
+        f" sum(x.reopened) FROM {t['tally']} x WHERE x.campaign_id = %s AND {in_sight}"
+        f" GROUP BY x.court_id, x.origin, x.status",
+        [at.campaign_id, *sight],
+    )
+    statements["events"] = (
+        f"SELECT x.court_id,"  # noqa: S608
+        f" sum(CASE WHEN x.verb = 'case.repetition' THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN x.verb = 'case.return' THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN x.verb = 'case.accept' AND {stock} THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN {met} AND {stock} THEN 1 ELSE 0 END)"
+        f" FROM {t['audit']} x {member} AND {in_sight} AND x.at >= %s AND x.at < %s"
+        f" AND (x.verb IN ('case.repetition', 'case.return', 'case.accept') OR {met})"
+        f" GROUP BY x.court_id",
+        [
+            '"met_standard"',
+            *member_params,
+            *sight,
+            at.period_start,
+            at.end,
+            '"met_standard"',
+        ],
+    )
+    statements["visits"] = (
+        f"SELECT x.court_id, x.level, sum(x.visits) FROM {t['visit_tally']} x"  # noqa: S608
+        f" WHERE x.campaign_id = %s AND x.period = %s AND {in_sight}"
+        f" GROUP BY x.court_id, x.level",
+        [at.campaign_id, at.period, *sight],
+    )
+    if figures_only:
+        return DashboardFloor(statements)
+    open_statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    statements |= {
+        "flags": (
+            f"SELECT x.court_id, sum(x.nominal),"  # noqa: S608
+            f" sum(CASE WHEN x.status = '{CaseStatus.IN_RESOLUTION}' THEN x.reopened ELSE 0 END)"
+            f" FROM {t['tally']} x WHERE x.current AND {in_sight} GROUP BY x.court_id",
+            sight,
+        ),
+        "stale": (
+            f"SELECT x.court_id, count(*) FROM {t['case']} x WHERE {in_sight}"  # noqa: S608
+            f" AND x.status IN ({open_statuses}) AND x.updated_at < %s GROUP BY x.court_id",
+            [*sight, at.stale_before],
+        ),
+        "observation": (
+            f"SELECT x.court_id, count(*) FROM {t['case']} x WHERE {in_sight}"  # noqa: S608
+            f" AND x.status = '{CaseStatus.OBSERVATION}' AND x.observation_last_day <= %s"
+            " GROUP BY x.court_id",
+            [*sight, at.observation_due],
+        ),
+        "progress": (
+            f"SELECT m.court_id, m.day, m.tasks, m.accepted"  # noqa: S608
+            f" FROM {ProgressMemo._meta.db_table} m JOIN {t['court']} ct ON ct.id = m.court_id"
+            f" WHERE m.campaign_id = %s AND ct.path {'= %s' if path else 'LIKE %s'}"
+            f" AND m.day IN ({', '.join(['%s'] * len(at.memo_days)) or 'NULL'})",
+            [at.campaign_id, path or "_____", *at.memo_days],
+        ),
+        "repetitions": (
+            f"SELECT {_local_day('x.at')}, count(*) FROM {t['audit']} x {member}"  # noqa: S608
+            f" AND {in_sight} AND x.verb = 'case.repetition' AND x.at >= %s AND x.at < %s"
+            f" GROUP BY {_local_day('x.at')}",
+            [*member_params, *sight, at.campaign_start, at.end],
+        ),
+        "timeline_visits": (
+            f"SELECT x.level, x.period, sum(x.visits) FROM {t['visit_tally']} x"  # noqa: S608
+            f" WHERE x.campaign_id = %s AND {in_sight} GROUP BY x.level, x.period",
+            [at.campaign_id, *sight],
+        ),
+    }
+    return DashboardFloor(statements)
+
+
+def bulletin_floor(path: str, at: Window) -> list[tuple[str, Any]]:
+    """The bulletin's questions of a past day: the tasks by court, status and origin
+    counted from the cases, and the period's events (a lower bound: the bulletin rebuilds
+    each case's state that day from the audit history)."""
+    t = _tables()
+    under = f"{path}%"
+    return [
+        (
             f"SELECT c.court_id, c.status, c.origin, count(*),"  # noqa: S608
             f" sum(CASE WHEN c.possibly_nominal THEN 1 ELSE 0 END),"
             f" sum(CASE WHEN c.reopen_count > 0 THEN 1 ELSE 0 END)"
             f" FROM {t['case']} c JOIN {t['court']} ct ON ct.id = c.court_id"
-            f" WHERE ct.path LIKE %s GROUP BY c.court_id, c.status, c.origin"
-        )
-        return [(counts, [under]), events]
-    open_statuses = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
-    return [
-        (
-            f"SELECT t.court_id, t.status, t.origin, sum(t.cases), sum(t.nominal),"  # noqa: S608
-            f" sum(t.reopened) FROM {t['tally']} t JOIN {t['court']} ct ON ct.id = t.court_id"
-            f" WHERE ct.path LIKE %s GROUP BY t.court_id, t.status, t.origin",
-            [under],
-        ),
-        events,
-        (
-            f"SELECT c.court_id, count(*) FROM {t['case']} c"  # noqa: S608
-            f" JOIN {t['court']} ct ON ct.id = c.court_id WHERE ct.path LIKE %s"
-            f" AND c.status IN {open_statuses} AND c.updated_at < %s GROUP BY c.court_id",
-            [under, at.stale_before],
-        ),
-        (
-            f"SELECT v.level, v.period, sum(v.visits) FROM {t['visit_tally']} v"  # noqa: S608
-            f" JOIN {t['court']} ct ON ct.id = v.court_id WHERE ct.path LIKE %s"
-            f" GROUP BY v.level, v.period",
+            f" WHERE ct.path LIKE %s GROUP BY c.court_id, c.status, c.origin",
             [under],
         ),
         (
-            f"SELECT a.court_id, count(*) FROM {t['audit']} a"  # noqa: S608
-            f" JOIN {t['court']} ct ON ct.id = a.court_id WHERE ct.path LIKE %s"
-            f" AND a.verb = 'case.repetition' AND a.at >= %s GROUP BY a.court_id",
-            [under, at.campaign_start],
+            f"SELECT a.court_id, a.verb, count(*) FROM {t['audit']} a"  # noqa: S608
+            f" JOIN {t['court']} ct ON ct.id = a.court_id"
+            f" WHERE ct.path LIKE %s AND a.at >= %s AND a.case_id IS NOT NULL"
+            f" GROUP BY a.court_id, a.verb",
+            [under, at.period_start],
         ),
     ]
 
@@ -592,7 +782,6 @@ def run(args: argparse.Namespace) -> list[Measure]:
     from huajie.core import clock
     from huajie.courts.models import Court, CourtLevel, nation
     from huajie.supervision import metrics
-    from huajie.supervision.dashboard import stale_after_days
 
     bench = Bench(args.repeat, tuple(filter(None, args.only.split(","))))
     today = clock.today()
@@ -690,18 +879,13 @@ def run(args: argparse.Namespace) -> list[Measure]:
     # Dashboards: the province office sees its province; a city's supervisor its area.
     campaign = metrics.campaign_on(today)
     assert campaign is not None
-    period = metrics.period_as_of(campaign, today)
-    window = Window(
-        period_start=clock.start_of_day(period.start),
-        campaign_start=clock.start_of_day(campaign.mobilization_start),
-        stale_before=clock.start_of_day(today - dt.timedelta(days=stale_after_days())),
-    )
+    window = window_of(campaign, today)
     bench.login(_account(province, "xf"))
     bench.page(
         "dashboard.province",
         f"监控看板（{province.short_name}全省）",
         "/supervision/",
-        bench.sql(figures_floor(province.path, window, live=True)),
+        bench.asked(dashboard_floor(province.path, window)),
         repeat=max(5, args.repeat // 3),
     )
     bench.login(supervisor)
@@ -709,7 +893,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "dashboard.city",
         f"监控看板（{city.short_name}辖区）",
         "/supervision/",
-        bench.sql(figures_floor(city.path, window, live=True)),
+        bench.asked(dashboard_floor(city.path, window)),
         repeat=max(5, args.repeat // 3),
     )
 
@@ -724,7 +908,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "bulletin.province",
         f"双周通报（{province.short_name}，docx+pdf+xlsx）",
         bulletin,
-        bench.sql(figures_floor(province.path, window, live=False)),
+        bench.sql(bulletin_floor(province.path, window)),
         repeat=3,
     )
 
@@ -743,7 +927,7 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "dashboard.nation",
         f"监控看板（全国 {Court.objects.filter(parent=None).count()} 个省级辖区）",
         "/supervision/",
-        bench.sql(figures_floor("", window, live=True)),
+        bench.asked(dashboard_floor("", window)),
         repeat=max(5, args.repeat // 3),
     )
 
@@ -755,14 +939,14 @@ def run(args: argparse.Namespace) -> list[Measure]:
         "bulletin.nation",
         "全国双周通报（各省排名，docx+pdf+xlsx）",
         national_bulletin,
-        bench.sql(figures_floor("", window, live=False)),
+        bench.sql(bulletin_floor("", window)),
         repeat=3,
     )
     bench.measure(
         "figures.nation",
         "全国统计数字（不含页面）",
         lambda: metrics.snapshot(campaign, today, nation()),
-        bench.sql(figures_floor("", window, live=True)),
+        bench.asked(dashboard_floor("", window, figures_only=True)),
         repeat=max(5, args.repeat // 3),
     )
     return bench.results
