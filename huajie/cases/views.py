@@ -268,7 +268,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     from huajie.cases.keyset import keyset_page
-    from huajie.cases.listing import PAGE_SIZE, CaseFilterForm, page_rows
+    from huajie.cases.listing import PAGE_SIZE, CaseFilterForm, list_rows, page_rows
 
     form = CaseFilterForm(request.GET or None, user=user_of(request))
     page = keyset_page(
@@ -293,6 +293,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": list_rows(page.rows),
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "current_sort": request.GET.get("sort", ""),

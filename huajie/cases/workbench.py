@@ -15,6 +15,7 @@ API have (docs/performance.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +24,19 @@ from django.db.models import Q, QuerySet
 from huajie.accounts.models import Role, Scope, User
 from huajie.accounts.policy import scope_courts, scope_filter, scope_ids_q
 from huajie.cases.models import AcceptanceRequest, CaseStatus, Decision, PetitionCase
+from huajie.cases.rows import CaseRow, case_cells, detail_urls, local_day
 from huajie.core import clock
 
 LIST_LIMIT = 20
 OBSERVATION_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class PileRow(CaseRow):
+    """One line of a list: the case, and the list's day (its last change; the request's
+    submission; the end of its observation period)."""
+
+    day: str
 
 
 @dataclass
@@ -36,7 +46,7 @@ class Pile:
     key: str
     title: str
     hint: str
-    rows: list[PetitionCase] | list[AcceptanceRequest]
+    rows: list[PileRow]
     total: int
 
 
@@ -80,9 +90,18 @@ def _own_court(user: User, qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]
 
 
 def _pile(key: str, title: str, hint: str, qs: QuerySet[Any]) -> Pile:
-    rows = list(qs[:LIST_LIMIT])
-    total = len(rows) if len(rows) < LIST_LIMIT else qs.count()
-    return Pile(key, title, hint, rows, total)
+    found = list(qs[:LIST_LIMIT])
+    total = len(found) if len(found) < LIST_LIMIT else qs.count()
+    detail = detail_urls()
+    return Pile(key, title, hint, [_row(key, item, detail) for item in found], total)
+
+
+def _row(key: str, item: PetitionCase | AcceptanceRequest, detail: Callable[[int], str]) -> PileRow:
+    if isinstance(item, AcceptanceRequest):
+        return PileRow(**case_cells(item.case, detail), day=local_day(item.submitted_at))
+    if key == "observation" and item.observation_last_day:
+        return PileRow(**case_cells(item, detail), day=item.observation_last_day.isoformat())
+    return PileRow(**case_cells(item, detail), day=local_day(item.updated_at))
 
 
 def my_cases(user: User, in_sight: Q) -> QuerySet[PetitionCase]:

@@ -262,6 +262,29 @@ def test_workbench_query_count_does_not_grow_with_cases(world: World) -> None:
     assert count_queries(client, "/workbench/") == few
 
 
+def test_a_workbench_row_shows_the_day_its_list_is_about(world: World) -> None:
+    """A review row shows when the request was submitted; an observation row when the
+    observation period ends; each links to its case and names its court and status."""
+    from django.utils import timezone
+
+    from huajie.cases.workbench import workbench
+
+    submitted = case_in(world, CaseStatus.SUBMITTED, ledger_no="2019-0101")
+    observed = case_in(world, CaseStatus.OBSERVATION, ledger_no="2019-0102")
+    assert observed.observation_last_day is not None
+    near_its_end = observed.observation_last_day - dt.timedelta(days=10)
+    piles = {pile.key: pile for pile in workbench(world.jinan.office, near_its_end)}
+    (review,) = piles["review"].rows
+    request = submitted.acceptance_requests.get()
+    assert review.url == f"/cases/{submitted.pk}/" and review.ledger_no == "2019-0101"
+    assert review.day == timezone.localdate(request.submitted_at).isoformat()
+    (ending,) = piles["observation"].rows
+    assert ending.day == observed.observation_last_day.isoformat()
+    assert (ending.status, ending.court) == ("观察期", observed.court.short_name)
+    page = client_for(world.jinan.office).get("/workbench/").content.decode()
+    assert f'<a href="/cases/{submitted.pk}/">2019-0101</a>' in _pile(page, "review")
+
+
 def _pile(page: str, key: str) -> str:
     """The workbench section of one list."""
     start = page.index(f'id="pile-{key}"')
@@ -311,6 +334,46 @@ def test_list_sorts_and_htmx_gets_only_the_table(world: World) -> None:
     assert page.index("2019-0002") < page.index("2019-0001")
     partial = client.get("/cases/?sort=ledger_no", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and partial.index("2019-0001") < partial.index("2019-0002")
+
+
+def test_a_list_row_shows_what_its_case_holds(world: World) -> None:
+    """R3: a row of the list shows the case's number (linked), court, status with its
+    badges, leader, risk, the day of its last change in China and every petitioner in the
+    order they were added."""
+    from huajie.cases import search
+    from huajie.cases.listing import list_rows, page_rows
+    from huajie.cases.models import PetitionCase, Petitioner
+
+    case = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0042")
+    case.petitioners.add(Petitioner.objects.create(name="王五"))
+    search.refresh(case)  # as the services do when a case's petitioners change
+    late = dt.datetime(2019, 3, 1, 17, 30, tzinfo=dt.UTC)  # 3月2日 01:30 in China
+    PetitionCase.objects.filter(pk=case.pk).update(updated_at=late)
+    (row,) = list_rows(list(page_rows(PetitionCase.objects.filter(pk=case.pk))))
+    assert row.url == f"/cases/{case.pk}/"
+    assert (row.ledger_no, row.court, row.status, row.tone) == (
+        "2019-0042",
+        "山东省济南市历下",
+        "化解中",
+        "info",
+    )
+    assert not row.reopened and not row.nominal and row.leader == case.leader.name
+    assert (row.updated, row.petitioners) == ("2019-03-02", "张三、王五")
+    page = client_for(world.lixia.office).get("/cases/").content.decode()
+    assert f'<a href="/cases/{case.pk}/">2019-0042</a>' in page and "张三、王五" in page
+
+
+def test_url_with_id_reverses_once_what_reverse_gives_for_each_id() -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    from huajie.core.urls import url_with_id
+
+    detail = url_with_id("cases:detail")
+    assert [detail(pk) for pk in (1, 10, 987)] == [
+        reverse("cases:detail", args=[pk]) for pk in (1, 10, 987)
+    ]
+    with pytest.raises(NoReverseMatch):
+        url_with_id("cases:list")
 
 
 def test_list_query_count_does_not_grow_with_rows(world: World) -> None:
