@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count
-from django.urls import reverse
 
 from huajie.cases import tally
 from huajie.cases.models import OPEN_STATUSES, CaseStatus, PetitionCase
 from huajie.core import clock
+from huajie.core.urls import path_of, url_with_id
 from huajie.courts.models import Court
 from huajie.supervision import metrics
 from huajie.supervision.metrics import Figures, Row, Snapshot
@@ -47,7 +47,7 @@ def case_list_url(court: Court, own: bool, **params: str) -> str:
         if not own:
             query["with_subordinates"] = "on"
     query.update(params)
-    return f"{reverse('cases:list')}?{urlencode(query)}"
+    return f"{path_of('cases:list')}?{urlencode(query)}"
 
 
 @dataclass
@@ -69,10 +69,11 @@ class TableRow:
 
 def table_rows(snap: Snapshot, node: Court, live: bool, as_of_query: str) -> list[TableRow]:
     rows = []
+    court_page = url_with_id("supervision:court")
     for row in snap.rows(node):
         drill = None
         if not row.own and row.court != node:
-            drill = reverse("supervision:court", args=[row.court.pk]) + as_of_query
+            drill = court_page(row.court.pk) + as_of_query
         rows.append(table_row(snap, row, live, drill))
     return rows
 
@@ -253,7 +254,8 @@ def _progress(snap: Snapshot, node: Court, total: Figures) -> dict[str, Any]:
 
 def _timeline(snap: Snapshot, node: Court) -> dict[str, Any]:
     campaign, day = snap.campaign, snap.day
-    counts = metrics.timeline_counts(campaign, node, day)
+    ids = None if node.is_nation else [c.pk for c in snap.courts_under(node)]
+    counts = metrics.timeline_counts(campaign, node, day, live=snap.live, court_ids=ids)
     last = metrics.period_number(campaign, day)
     labels = ["动员部署"] + [f"第{n}期" for n in range(1, last + 1)]
 

@@ -369,6 +369,7 @@ class Snapshot:
     province: Court
     courts: list[Court]  # the courts counted (a province's or a node's subtree), in tree order
     by_court: dict[int, Figures]
+    live: bool  # counted from the cases' columns and the tallies (nothing recorded after)
     _subtrees: dict[str, Figures] | None = field(default=None, init=False, repr=False)
     _children: dict[int | None, list[Court]] | None = field(default=None, init=False, repr=False)
 
@@ -465,7 +466,10 @@ def snapshot(
     as in the province's snapshot, the campaign's cases still being those of the province."""
     courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
     province = court if court.is_nation else courts[0]
-    province.__dict__["province_court_ids"] = [c.pk for c in courts]  # already read
+    # Already read: for the province, and for `court` which the caller may ask again.
+    province.__dict__["province_court_ids"] = court.__dict__["province_court_ids"] = [
+        c.pk for c in courts
+    ]
     counted: list[int] | None = None  # None: every court of the province
     if only_under and not court.is_nation and court != province:
         courts = [c for c in courts if c.is_within(court)]
@@ -501,6 +505,7 @@ def snapshot(
         province,
         courts,
         {pk: f for pk, f in by_court.items() if pk in known},
+        live,
     )
 
 
@@ -869,21 +874,25 @@ def forecast(campaign: Campaign, day: dt.date, figures: Figures) -> Forecast:
 
 
 def timeline_counts(
-    campaign: Campaign, node: Court, day: dt.date, *, live: bool | None = None
+    campaign: Campaign,
+    node: Court,
+    day: dt.date,
+    *,
+    live: bool | None = None,
+    court_ids: list[int] | None = None,
 ) -> dict[str, dict[int, int]]:
     """Re-petitions (at the court of the event) and upward visits (at the case's court as of
     `day`) under `node` from the campaign's mobilization to `day`, per period (0:
     mobilization): two queries. Today's visits come from the visit tally (kept by every
-    write, huajie.cases.tally); a past day's from the visits themselves."""
+    write, huajie.cases.tally); a past day's from the visits themselves. `court_ids`: the
+    ids of `node`'s subtree, when the caller has them (the dashboard's snapshot)."""
     start = min(campaign.mobilization_start, day)
     cutoff = end_of(day)
     if live is None:
         live = not recorded_after(cutoff)
-    ids = (
-        None
-        if node.is_nation
-        else list(Court.objects.subtree_of(node).values_list("pk", flat=True))
-    )
+    ids = court_ids
+    if ids is None and not node.is_nation:
+        ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
     events = AuditEvent.objects.filter(
         verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff
     ).filter(_is_member(campaign, day, node, stock_only=False, live=live))

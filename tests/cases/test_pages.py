@@ -376,6 +376,21 @@ def test_url_with_id_reverses_once_what_reverse_gives_for_each_id() -> None:
         url_with_id("cases:list")
 
 
+def test_path_of_is_reverse_under_each_script_prefix() -> None:
+    """The site mounted under a prefix (SCRIPT_NAME) gets its own remembered paths."""
+    from django.urls import reverse, set_script_prefix
+
+    from huajie.core.urls import path_of
+
+    assert path_of("cases:list") == reverse("cases:list") == "/cases/"
+    set_script_prefix("/huajie/")
+    try:
+        assert path_of("cases:list") == reverse("cases:list") == "/huajie/cases/"
+    finally:
+        set_script_prefix("/")
+    assert path_of("cases:list") == "/cases/"
+
+
 def test_list_query_count_does_not_grow_with_rows(world: World) -> None:
     client = client_for(world.province_office)
     case_in(world, CaseStatus.IN_RESOLUTION)
