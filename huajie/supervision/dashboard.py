@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils.html import conditional_escape, format_html
 
 from huajie.cases import tally
 from huajie.cases.models import OPEN_STATUSES, CaseStatus, PetitionCase
@@ -52,8 +53,19 @@ def case_list_url(court: Court, own: bool, **params: str) -> str:
 
 @dataclass
 class Cell:
+    """A figure of the table, linked to the cases it counts when it has a list. It writes
+    itself (`{{ cell }}`): an included template per cell cost 2 ms on a province's page."""
+
     value: Any
     url: str | None = None
+
+    def __html__(self) -> str:
+        if self.url:
+            return format_html('<a href="{}">{}</a>', self.url, self.value)
+        return conditional_escape(self.value)
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 @dataclass
