@@ -484,16 +484,14 @@ def snapshot(
 
     if live is None:
         live = not recorded_after(end_of(day))
-    _count_cases(campaign, day, province, of, live, counted)
+    counting = _Counting(campaign, day, period.start, province, live, counted)
+    _count_cases(counting, of)
     if parts is not Parts.CASES:
-        deductions = parts is Parts.DEDUCTIONS
-        _count_events(
-            campaign, day, period.start, province, of, live, counted, deductions_only=deductions
-        )
+        _count_events(counting, of, deductions_only=parts is Parts.DEDUCTIONS)
     if parts is Parts.ALL and live and since is None and day >= campaign.mobilization_start:
-        _count_tallied_visits(campaign, period, province, of, counted)
+        _count_tallied_visits(counting, period.number, of)
     elif parts is Parts.ALL:
-        _count_visits(campaign, day, period.start, province, of, live, counted)
+        _count_visits(counting, of)
     if day > campaign.deadline:
         for figures in by_court.values():
             figures.overdue = figures.open
@@ -512,24 +510,44 @@ def snapshot(
 Lookup = Callable[[int | None], "Figures | None"]
 
 
-def _count_cases(
-    campaign: Campaign,
-    day: dt.date,
-    province: Court,
-    of: Lookup,
-    live: bool,
-    counted: list[int] | None,
-) -> None:
+@dataclass(frozen=True)
+class _Counting:
+    """What a snapshot's queries count: the campaign's cases of `province` as of the end of
+    `day` (`live`: from the cases' columns and the tallies), the period's events and visits
+    from `since`, at the `counted` courts (None: every court of the province)."""
+
+    campaign: Campaign
+    day: dt.date
+    since: dt.date
+    province: Court
+    live: bool
+    counted: list[int] | None
+
+    @property
+    def tallied_courts(self) -> list[int] | None:
+        """The courts whose tally rows count (None: every court, for the nation)."""
+        if self.counted is not None:
+            return self.counted
+        return None if self.province.is_nation else self.province.province_court_ids
+
+    @property
+    def court_ids(self) -> list[int]:
+        """The courts counted, by id even for the nation (every court): the database then
+        reads the period's events court by court from the (court_id, at) index instead of
+        scanning them all for the JSON condition on the status."""
+        return self.province.province_court_ids if self.counted is None else self.counted
+
+
+def _count_cases(counting: _Counting, of: Lookup) -> None:
     """The cases by court, origin and status. Today's come from the case tally (kept exact
     by every write of a case, huajie.cases.tally), a past day's from the audit history (of
     the whole province: a case's court that day is known only once it is read)."""
     rows: Iterable[tuple[int, str, str, int, int, int]]
-    if live:
-        everywhere = None if province.is_nation else province.province_court_ids
-        rows = tally.counts(campaign, everywhere if counted is None else counted)
+    if counting.live:
+        rows = tally.counts(counting.campaign, counting.tallied_courts)
     else:
         rows = (
-            campaign_cases(campaign, day, province, live=False)
+            campaign_cases(counting.campaign, counting.day, counting.province, live=False)
             .values("asof_court", "asof_status", "origin")
             .annotate(
                 n=Count("pk"),
@@ -571,26 +589,15 @@ def _is_member(
     return Exists(qs)
 
 
-def _count_events(
-    campaign: Campaign,
-    day: dt.date,
-    since: dt.date,
-    province: Court,
-    of: Lookup,
-    live: bool,
-    counted: list[int] | None,
-    *,
-    deductions_only: bool = False,
-) -> None:
+def _count_events(counting: _Counting, of: Lookup, *, deductions_only: bool = False) -> None:
     """Events in the period, at the court of the event (always a court of the province;
     of the `counted` courts when given); `deductions_only`: the re-petitions and returns
     alone (`Parts.DEDUCTIONS`)."""
-    # The court condition (for the nation too: every court) lets the database read the
-    # period's events court by court from the (court_id, at) index instead of scanning them
-    # all for the JSON condition on the status.
-    courts = province.province_court_ids if counted is None else counted
+    campaign, day, province = counting.campaign, counting.day, counting.province
     events = AuditEvent.objects.filter(
-        court_id__any_of=courts, at__lt=end_of(day), at__gte=clock.start_of_day(since)
+        court_id__any_of=counting.court_ids,
+        at__lt=end_of(day),
+        at__gte=clock.start_of_day(counting.since),
     )
     met = Q(after__status=CaseStatus.MET_STANDARD)
     if deductions_only:
@@ -601,7 +608,9 @@ def _count_events(
     # look-up by primary key per event, grouped on, where a membership condition and a
     # "stock case" condition in each count looked the case up two or three times (a
     # province's period: 11 -> 5 ms, the nation's 149 -> 110 ms at a million cases).
-    member = campaign_cases(campaign, day, province, live=live).filter(pk=OuterRef("case_id"))
+    member = campaign_cases(campaign, day, province, live=counting.live).filter(
+        pk=OuterRef("case_id")
+    )
     keys = {
         "case_origin": Subquery(member.order_by().values("origin")[:1]),
         "is_met": ExpressionWrapper(met, output_field=BooleanField()),
@@ -630,23 +639,16 @@ def _court_as_of(cutoff: dt.datetime, live: bool) -> Subquery | F:
     return Subquery(last.values("court_id")[:1])
 
 
-def _count_visits(
-    campaign: Campaign,
-    day: dt.date,
-    since: dt.date,
-    province: Court,
-    of: Lookup,
-    live: bool,
-    counted: list[int] | None,
-) -> None:
+def _count_visits(counting: _Counting, of: Lookup) -> None:
     """The period's visits by the court of their case that day; of the `counted` courts'
     cases when given and `live` (a past day's court is known only once it is read)."""
-    cutoff = end_of(day)
-    visits = upward_visits(campaign, day, province, live=live).filter(visited_on__gte=since)
+    live, counted = counting.live, counting.counted
+    visits = upward_visits(counting.campaign, counting.day, counting.province, live=live)
+    visits = visits.filter(visited_on__gte=counting.since)
     if live and counted is not None:
         visits = visits.filter(case__court_id__any_of=counted)
     rows = (
-        visits.annotate(asof_court=_court_as_of(cutoff, live))
+        visits.annotate(asof_court=_court_as_of(end_of(counting.day), live))
         .values("asof_court", "level")
         .annotate(n=Count("pk"))
         .order_by()
@@ -655,15 +657,12 @@ def _count_visits(
         _add_visits(of(row["asof_court"]), row["level"], row["n"])
 
 
-def _count_tallied_visits(
-    campaign: Campaign, period: Period, province: Court, of: Lookup, counted: list[int] | None
-) -> None:
+def _count_tallied_visits(counting: _Counting, period: int, of: Lookup) -> None:
     """Today's visits of this period from the visit tally (kept by every write, as the
     timeline's): what `_count_visits` counts from the visits, a bulletin period being one
     of the tally's buckets. The figures' tests compare both ways."""
-    everywhere = None if province.is_nation else province.province_court_ids
     for court_id, level, n in tally.visits_by_court(
-        campaign, period.number, everywhere if counted is None else counted
+        counting.campaign, period, counting.tallied_courts
     ):
         _add_visits(of(court_id), level, n)
 
