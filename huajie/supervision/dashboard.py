@@ -161,7 +161,10 @@ def warnings(node: Court, snap: Snapshot, today: dt.date) -> list[Warning]:
         "observation": cases.filter(status=CaseStatus.OBSERVATION, observation_last_day__lte=due),
     }
     for key, found_cases in by_court.items():
-        for court_id, n in found_cases.values_list("court").annotate(n=Count("pk")).order_by():
+        # COUNT(*), not of the id: the partial indexes that hold these cases hold no id, and
+        # counting ids had PostgreSQL read the list's index instead (a province's stale
+        # cases 4 -> 0.7 ms at a million cases).
+        for court_id, n in found_cases.values_list("court").annotate(n=Count("*")).order_by():
             count(court_id, key, n)
     params: dict[str, dict[str, str]] = {
         "nominal": {"nominal": "1"},
