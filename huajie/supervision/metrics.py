@@ -572,21 +572,21 @@ def _count_cases(counting: _Counting, of: Lookup) -> None:
         figures.reopened_cases += reopened
 
 
-def _is_member(
-    campaign: Campaign,
-    day: dt.date,
-    province: Court,
-    stock_only: bool,
-    live: bool | None = None,
-) -> Exists:
-    """Whether the row's case (`case_id`) is one of the campaign's cases in `province` as
+def _row_case(
+    campaign: Campaign, day: dt.date, province: Court, live: bool | None = None
+) -> QuerySet[PetitionCase]:
+    """The row's case (`case_id`) when it is one of the campaign's cases in `province` as
     of `day`: a look-up by primary key per row. The period's events and visits are few;
     `case_id IN (the campaign's cases)` made PostgreSQL build the whole set first, and at
     national scale (a million ids, too many to hash) compare each row against it."""
-    qs = campaign_cases(campaign, day, province, live=live).filter(pk=OuterRef("case_id"))
-    if stock_only:
-        qs = qs.filter(origin=Origin.STOCK)
-    return Exists(qs)
+    cases = campaign_cases(campaign, day, province, live=live)
+    return cases.filter(pk=OuterRef("case_id")).order_by()
+
+
+def _is_member(
+    campaign: Campaign, day: dt.date, province: Court, live: bool | None = None
+) -> Exists:
+    return Exists(_row_case(campaign, day, province, live))
 
 
 def _count_events(counting: _Counting, of: Lookup, *, deductions_only: bool = False) -> None:
@@ -608,11 +608,9 @@ def _count_events(counting: _Counting, of: Lookup, *, deductions_only: bool = Fa
     # look-up by primary key per event, grouped on, where a membership condition and a
     # "stock case" condition in each count looked the case up two or three times (a
     # province's period: 11 -> 5 ms, the nation's 149 -> 110 ms at a million cases).
-    member = campaign_cases(campaign, day, province, live=counting.live).filter(
-        pk=OuterRef("case_id")
-    )
+    case = _row_case(campaign, day, province, counting.live)
     keys = {
-        "case_origin": Subquery(member.order_by().values("origin")[:1]),
+        "case_origin": Subquery(case.values("origin")[:1]),
         "is_met": ExpressionWrapper(met, output_field=BooleanField()),
     }
     rows = events.annotate(**keys).values("court_id", "verb", *keys).annotate(n=Count("*"))
@@ -684,7 +682,7 @@ def upward_visits(
         level__in=(VisitLevel.BEIJING, VisitLevel.PROVINCE),
         visited_on__lte=day,
         recorded_at__lt=end_of(day),
-    ).filter(_is_member(campaign, day, province, stock_only=False, live=live))
+    ).filter(_is_member(campaign, day, province, live))
 
 
 # --- over time -----------------------------------------------------------------------------
@@ -894,7 +892,7 @@ def timeline_counts(
         ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
     events = AuditEvent.objects.filter(
         verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff
-    ).filter(_is_member(campaign, day, node, stock_only=False, live=live))
+    ).filter(_is_member(campaign, day, node, live))
     if ids is not None:
         events = events.filter(court_id__any_of=ids)
     # COUNT(*): the re-petitions' index holds no id (see dashboard.warnings).
