@@ -16,8 +16,9 @@ import base64
 import datetime as dt
 import json
 import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from django.core import signing
 from django.db.models import Count, F, Q, QuerySet, Value, Window
@@ -66,11 +67,21 @@ class Cursor:
         return cls(key, pk)
 
 
+Row = TypeVar("Row")
+# A page's (sort key, id) pairs, in the page's order.
+Keys = list[tuple[Any, int]]
+# The annotation `with_sort_key` orders by, and the id.
+_KEY_FIELDS = ("sort_key", "pk")
+# What reads a page's rows: given the page's cases (unordered) and their ids in order, the
+# rows in that order.
+Reader = Callable[[QuerySet[PetitionCase], list[int]], Sequence[Row]]
+
+
 @dataclass
-class KeysetPage:
+class KeysetPage(Generic[Row]):
     """One page of rows and what the pager needs to link to its neighbours."""
 
-    rows: list[PetitionCase]
+    rows: Sequence[Row]
     count: int
     number: int
     size: int
@@ -89,7 +100,7 @@ class KeysetPage:
     def has_previous(self) -> bool:
         return bool(self.previous_cursor)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
 
 
@@ -136,29 +147,67 @@ def _beyond(cursor: Cursor, forward: bool) -> Q:
     return Q(**{f"sort_key__{bound}": cursor.key}) & strictly
 
 
+@overload
 def keyset_page(
     qs: QuerySet[PetitionCase],
     *,
     sort: str,
     size: int,
+    read: None = None,
     after: str = "",
     before: str = "",
     last: bool = False,
     number: int = 1,
     count_in_one_pass: bool = False,
-) -> KeysetPage:
+) -> KeysetPage[PetitionCase]: ...
+
+
+@overload
+def keyset_page(
+    qs: QuerySet[PetitionCase],
+    *,
+    sort: str,
+    size: int,
+    read: Reader[Row],
+    after: str = "",
+    before: str = "",
+    last: bool = False,
+    number: int = 1,
+    count_in_one_pass: bool = False,
+) -> KeysetPage[Row]: ...
+
+
+def keyset_page(
+    qs: QuerySet[PetitionCase],
+    *,
+    sort: str,
+    size: int,
+    read: Reader[Any] | None = None,
+    after: str = "",
+    before: str = "",
+    last: bool = False,
+    number: int = 1,
+    count_in_one_pass: bool = False,
+) -> KeysetPage[Any]:
     """The page after cursor `after`, before cursor `before`, the last page, or the first.
 
-    `qs` must come from `with_sort_key`. A cursor that does not decode starts from the top.
+    `qs` must come from `with_sort_key`. The page is found by its rows' sort keys and ids
+    alone (see `_keys`); `read` then reads the rows of those ids, in that order: the cases
+    by default, or what the caller shows of them (the list reads only its columns, as
+    values: no case is built). It is given them as cases of `qs` (its filters name the
+    courts, and the database joins only those) and their ids. A cursor that does not
+    decode starts from the top.
     `count_in_one_pass`: the filter reads every matching row from the table anyway (the
     search), so the first page counts them in the same pass instead of a second one."""
+    read_rows = read or _in_order
     field, descending = sort_field(sort)
     after_cursor = Cursor.decode(after, field) if after else None
     before_cursor = Cursor.decode(before, field) if before and not after_cursor else None
     if count_in_one_pass and not (after_cursor or before_cursor or last):
-        keys, count = _keys_counted(qs, 0, size + 1)
-        rows = _read(qs, keys)
-        return _page(rows[:size], count, 1, size, more_before=False, more_after=len(rows) > size)
+        found, count = _counted(qs, _KEY_FIELDS, 0, size + 1)
+        keys = [(key, pk) for key, pk in found]
+        more = len(keys) > size
+        return _page(qs, read_rows, keys[:size], count, 1, size, more_before=False, more_after=more)
     count = qs.count()
     pages = max(1, math.ceil(count / size))
     backwards = False
@@ -170,50 +219,51 @@ def keyset_page(
         backwards = True
     elif last and count > size:
         window = qs.reverse()
-        backwards = True
         size_of_last = count - (pages - 1) * size
-        number = pages
-        rows = _rows(window, size_of_last)[::-1]
-        return _page(rows, count, number, size, more_before=True, more_after=False)
+        keys = _keys(window, size_of_last)[::-1]
+        return _page(qs, read_rows, keys, count, pages, size, more_before=True, more_after=False)
     else:
         number = 1
-    rows = _rows(window, size + 1)
-    more = len(rows) > size
-    rows = rows[:size]
+    keys = _keys(window, size + 1)
+    more = len(keys) > size
+    keys = keys[:size]
     if backwards:
-        rows.reverse()
+        keys.reverse()
         number = max(2, number) if more else 1
-        return _page(rows, count, number, size, more_before=more, more_after=True)
+        return _page(qs, read_rows, keys, count, number, size, more_before=more, more_after=True)
     first = window is qs
     number = 1 if first else min(max(2, number), pages)
-    return _page(rows, count, number, size, more_before=not first, more_after=more)
+    return _page(qs, read_rows, keys, count, number, size, more_before=not first, more_after=more)
 
 
-def _rows(window: QuerySet[PetitionCase], limit: int) -> list[PetitionCase]:
-    """The first `limit` rows of `window`, found by their key and id alone, then read.
+def _keys(window: QuerySet[PetitionCase], limit: int) -> Keys:
+    """The sort keys and ids of the first `limit` rows of `window`.
 
     Finding a page means ordering every row of the scope that matches. Asking only for the
-    id, that is answered from an index holding the filters' and sorts' columns
+    key and the id, that is answered from an index holding the filters' and sorts' columns
     (`case_list_by_court`) without the table; asking for the rows' columns too had
     PostgreSQL fetch every matching row from the table before sorting (a province's 52,000
     cases, scattered over a million: 290 ms). The page's rows are then read by id, one
     more query."""
-    return rows_found_by_id(window, 0, limit)
+    return list(window.values_list(*_KEY_FIELDS)[:limit])
 
 
 def rows_found_by_id(qs: QuerySet[PetitionCase], start: int, stop: int) -> list[PetitionCase]:
-    """`qs[start:stop]`, found by id first and then read (see `_rows`); for the API's list,
+    """`qs[start:stop]`, found by id first and then read (see `_keys`); for the API's list,
     which pages by offset."""
     return _read(qs, list(qs.values_list("pk", flat=True)[start:stop]))
 
 
-def _keys_counted(qs: QuerySet[PetitionCase], start: int, stop: int) -> tuple[list[int], int]:
-    """The ids of `qs[start:stop]` and how many rows `qs` has, in one query unless the slice
-    is past the end (`COUNT(*) OVER ()` counts every matching row before the limit; past
-    the end no row carries it)."""
-    found = list(qs.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[start:stop])
+def _counted(
+    qs: QuerySet[PetitionCase], fields: tuple[str, ...], start: int, stop: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """`fields` of `qs[start:stop]` and how many rows `qs` has, in one query unless the
+    slice is past the end (`COUNT(*) OVER ()` counts every matching row before the limit;
+    past the end no row carries it)."""
+    counted = qs.annotate(matches=Window(Count("pk")))
+    found = list(counted.values_list(*fields, "matches")[start:stop])
     if found:
-        return [pk for pk, _matches in found], found[0][1]
+        return [row[:-1] for row in found], found[0][-1]
     return [], qs.count() if start else 0
 
 
@@ -222,28 +272,39 @@ def counted_rows_found_by_id(
 ) -> tuple[list[PetitionCase], int]:
     """`rows_found_by_id` and how many rows `qs` has, counted in the same pass: for a
     search, whose every matching row is read from the table anyway."""
-    keys, count = _keys_counted(qs, start, stop)
-    return _read(qs, keys), count
+    found, count = _counted(qs, ("pk",), start, stop)
+    return _read(qs, [pk for (pk,) in found]), count
 
 
 def _read(window: QuerySet[PetitionCase], keys: list[int]) -> list[PetitionCase]:
     """The rows of `window` with these ids, in this order."""
-    found = window.order_by().filter(pk__in=keys).in_bulk()
+    return _in_order(_of_ids(window, keys), keys)
+
+
+def _of_ids(window: QuerySet[PetitionCase], keys: list[int]) -> QuerySet[PetitionCase]:
+    return window.order_by().filter(pk__in=keys)
+
+
+def _in_order(cases: QuerySet[PetitionCase], keys: list[int]) -> list[PetitionCase]:
+    found = cases.in_bulk()
     return [found[pk] for pk in keys if pk in found]
 
 
 def _page(
-    rows: list[PetitionCase],
+    qs: QuerySet[PetitionCase],
+    read: Reader[Row],
+    keys: Keys,
     count: int,
     number: int,
     size: int,
     *,
     more_before: bool,
     more_after: bool,
-) -> KeysetPage:
-    page = KeysetPage(rows, count, number, size)
-    if rows and more_after:
-        page.next_cursor = Cursor(rows[-1].sort_key, rows[-1].pk).encode()  # type: ignore[attr-defined]
-    if rows and more_before:
-        page.previous_cursor = Cursor(rows[0].sort_key, rows[0].pk).encode()  # type: ignore[attr-defined]
+) -> KeysetPage[Row]:
+    ids = [pk for _key, pk in keys]
+    page = KeysetPage(read(_of_ids(qs, ids), ids), count, number, size)
+    if keys and more_after:
+        page.next_cursor = Cursor(*keys[-1]).encode()
+    if keys and more_before:
+        page.previous_cursor = Cursor(*keys[0]).encode()
     return page

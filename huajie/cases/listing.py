@@ -23,7 +23,7 @@ from huajie.cases.models import (
     PetitionType,
     RiskLevel,
 )
-from huajie.cases.rows import CaseRow, case_cells, detail_urls, local_day
+from huajie.cases.rows import CaseRow, cells, detail_urls, local_day
 from huajie.cases.search import search_q
 from huajie.courts.forms import CourtChoice
 from huajie.courts.models import Court
@@ -142,21 +142,19 @@ def _today() -> Any:
 
 
 # What a row shows (cases/_list_table.html), and all a row reads: a case has fifty columns.
-ROW_FIELDS = (
+ROW_COLUMNS = (
+    "pk",
     "ledger_no",
-    "is_major",
+    "court__short_name",
     "status",
+    "leader__name",
+    "is_major",
     "reopen_count",
     "possibly_nominal",
     "risk_level",
     "updated_at",
-    "court__short_name",
-    "leader__name",
 )
-
-
-def page_rows(qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:
-    return qs.select_related("court", "leader").only(*ROW_FIELDS)
+RISK_LABELS: dict[str, str] = dict(RiskLevel.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,22 +169,32 @@ class ListRow(CaseRow):
     petitioners: str
 
 
-def list_rows(cases: list[PetitionCase]) -> list[ListRow]:
-    """The rows of `cases` (read by `page_rows`), with their petitioners' names: one query."""
-    names = petitioner_names([case.pk for case in cases])
+def list_rows(cases: QuerySet[PetitionCase], case_ids: list[int]) -> list[ListRow]:
+    """The rows of `cases`, in the order of `case_ids`, with their petitioners' names: two
+    queries (a `keyset.Reader`).
+
+    Read as values, not as cases: building 50 cases with their courts and leaders took
+    1 ms of the page's 12 (docs/performance.md)."""
+    found = {values[0]: values for values in cases.values_list(*ROW_COLUMNS)}
+    names = petitioner_names(case_ids)
     detail = detail_urls()
-    return [
-        ListRow(
-            **case_cells(case, detail),
-            is_major=case.is_major,
-            reopened=case.reopen_count > 0,
-            nominal=case.possibly_nominal,
-            risk=case.get_risk_level_display(),
-            updated=local_day(case.updated_at),
-            petitioners="、".join(names.get(case.pk, ())),
+    rows = []
+    for pk in case_ids:
+        if pk not in found:
+            continue  # gone between finding the page and reading it
+        _pk, ledger_no, court, status, leader, major, reopens, nominal, risk, updated = found[pk]
+        rows.append(
+            ListRow(
+                **cells(pk, ledger_no, court, status, leader, detail),
+                is_major=major,
+                reopened=reopens > 0,
+                nominal=nominal,
+                risk=RISK_LABELS[risk],
+                updated=local_day(updated),
+                petitioners="、".join(names.get(pk, ())),
+            )
         )
-        for case in cases
-    ]
+    return rows
 
 
 def petitioner_names(case_ids: list[int]) -> dict[int, list[str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from huajie.cases.models import PetitionCase
+from huajie.cases.models import CaseStatus, PetitionCase
 from huajie.cases.templatetags.cases import status_tone
 from huajie.core.urls import url_with_id
 
@@ -34,13 +34,29 @@ class CaseRow:
 def case_cells(case: PetitionCase, detail: Callable[[int], str]) -> dict[str, Any]:
     """`CaseRow`'s values of `case` (read with its court and leader); `detail` is
     `detail_urls()`."""
+    leader = case.leader.name if case.leader else None
+    return cells(case.pk, case.ledger_no, case.court.short_name, case.status, leader, detail)
+
+
+STATUS_LABELS: dict[str, str] = dict(CaseStatus.choices)
+
+
+def cells(
+    pk: int,
+    ledger_no: str,
+    court: str,
+    status: str,
+    leader: str | None,
+    detail: Callable[[int], str],
+) -> dict[str, Any]:
+    """`CaseRow`'s values of a case's columns, as read by a query of values."""
     return {
-        "url": detail(case.pk),
-        "ledger_no": case.ledger_no,
-        "court": case.court.short_name,
-        "status": case.get_status_display(),
-        "tone": status_tone(case.status),
-        "leader": case.leader.name if case.leader else "—",
+        "url": detail(pk),
+        "ledger_no": ledger_no,
+        "court": court,
+        "status": STATUS_LABELS[status],
+        "tone": status_tone(status),
+        "leader": leader or "—",
     }
 
 

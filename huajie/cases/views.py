@@ -268,13 +268,14 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     from huajie.cases.keyset import keyset_page
-    from huajie.cases.listing import PAGE_SIZE, CaseFilterForm, list_rows, page_rows
+    from huajie.cases.listing import PAGE_SIZE, CaseFilterForm, list_rows
 
     form = CaseFilterForm(request.GET or None, user=user_of(request))
     page = keyset_page(
-        page_rows(form.queryset()),
+        form.queryset(),
         sort=form.sort_order,
         size=PAGE_SIZE,
+        read=list_rows,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         last=request.GET.get("last") == "1",
@@ -293,7 +294,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": list_rows(page.rows),
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "current_sort": request.GET.get("sort", ""),
