@@ -5,6 +5,7 @@ list pages cost a fixed number of queries however many rows they show."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -361,6 +362,38 @@ def test_a_list_row_shows_what_its_case_holds(world: World) -> None:
     assert (row.updated, row.petitioners) == ("2019-03-02", "张三、王五")
     page = client_for(world.lixia.office).get("/cases/").content.decode()
     assert f'<a href="/cases/{case.pk}/">2019-0042</a>' in page and "张三、王五" in page
+
+
+def test_a_list_row_writes_its_badges_and_escapes_what_people_typed() -> None:
+    """The row's HTML (`ListRow.__html__`): a badge for a major, a re-petitioned and a
+    possibly nominal case, and names escaped like the template escaped them."""
+    from huajie.cases.listing import ListRow
+
+    row = ListRow(
+        url="/cases/7/",
+        ledger_no="2019-0007",
+        court="历下",
+        status="化解中",
+        tone="info",
+        leader="—",
+        is_major=True,
+        reopened=True,
+        nominal=True,
+        risk="高",
+        updated="2019-03-02",
+        petitioners='<b>王五</b>、"李四"',
+    )
+    html = row.__html__()
+    assert html.startswith('<tr><td><a href="/cases/7/">2019-0007</a>')
+    assert (
+        '<span class="badge tone-bad">重大</span>' in html
+        and '<span class="badge tone-info">化解中</span> <span class="badge tone-bad">重访</span>'
+        ' <span class="badge tone-warn">疑似挂名</span>'
+        in html
+    )
+    assert "<td>&lt;b&gt;王五&lt;/b&gt;、&quot;李四&quot;</td></tr>" in html
+    plain = dataclasses.replace(row, is_major=False, reopened=False, nominal=False)
+    assert "tone-bad" not in plain.__html__() and "tone-warn" not in plain.__html__()
 
 
 def test_url_with_id_reverses_once_what_reverse_gives_for_each_id() -> None:
