@@ -59,16 +59,14 @@ def case_queryset() -> Any:
         Prefetch(
             "acceptance_requests",
             queryset=AcceptanceRequest.objects.select_related(
-                "reviewing_court", "submitted_by__person", "decided_by__person"
+                "reviewing_court", "submitted_by__person"
             ),
         ),
         Prefetch(
             "escalations",
-            queryset=EscalationRequest.objects.select_related(
-                "from_court", "to_court", "requested_by__person"
-            ),
+            queryset=EscalationRequest.objects.select_related("from_court", "to_court"),
         ),
-        Prefetch("guidance", queryset=Guidance.objects.select_related("court", "author__person")),
+        Prefetch("guidance", queryset=Guidance.objects.select_related("court")),
     )
 
 
