@@ -79,7 +79,15 @@ class CaseFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         court: Court | None = data.get("court")
         subordinates = bool(data.get("with_subordinates"))
-        qs = PetitionCase.objects.filter(scope_ids_q(self.user, court, subordinates=subordinates))
+        in_sight = self.fields["court"]
+        assert isinstance(in_sight, CourtChoice)
+        scope = scope_ids_q(
+            self.user,
+            court,
+            subordinates=subordinates,
+            read_in_sight=lambda: [pk for pk, _name in in_sight.names()],
+        )
+        qs = PetitionCase.objects.filter(scope)
         every_court = _sees_everything(self.user) and court is None
         # A search counts every match with its page (keyset_page), so reading the sort's
         # index in order stops nowhere early: the nation's search walked the ledger-number

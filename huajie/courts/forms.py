@@ -17,13 +17,25 @@ class _CourtNames(forms.models.ModelChoiceIterator):
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "name")
+        field = self.field
+        assert isinstance(field, CourtChoice)
+        yield from field.names()
 
 
 class CourtChoice(forms.ModelChoiceField):
     """A choice of court, from a queryset of courts; the chosen one is a Court as usual."""
 
     iterator = _CourtNames
+
+    def names(self) -> list[tuple[int, str]]:
+        """The choices' ids and names, read once for the queryset the field has now (the
+        case list's court choices are also the courts whose cases it shows)."""
+        queryset = self.queryset
+        assert queryset is not None
+        if getattr(self, "_names_of", None) is not queryset:
+            self._names: list[tuple[int, str]] = list(queryset.values_list("pk", "name"))
+            self._names_of = queryset
+        return self._names
 
 
 class PersonForm(forms.Form):

@@ -433,6 +433,24 @@ def test_list_query_count_does_not_grow_with_rows(world: World) -> None:
     assert count_queries(client, "/cases/") == few
 
 
+def test_the_list_reads_the_courts_in_sight_once(world: World) -> None:
+    """The court filter's choices are the courts whose cases the list shows: one query reads
+    them for both (`CourtChoice.names`, `scope_ids_q(read_in_sight=)`); a chosen court's
+    subtree is still asked by its path."""
+    client = client_for(world.jinan.office)
+    mine = case_in(world, CaseStatus.IN_RESOLUTION, ledger_no="2019-0501")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/cases/").content.decode()
+    courts = [q["sql"] for q in queries if q["sql"].startswith('SELECT "courts_court"."id"')]
+    assert len(courts) == 1, courts
+    assert "2019-0501" in page and f'<option value="{world.tree.lixia.pk}">' in page
+    under = client.get("/cases/", {"court": world.tree.lixia.pk, "with_subordinates": "on"})
+    assert "2019-0501" in under.content.decode()
+    elsewhere = client.get("/cases/", {"court": world.tree.jinan.pk})  # the court alone
+    assert "2019-0501" not in elsewhere.content.decode()
+    assert mine.court == world.tree.lixia
+
+
 def test_case_page_query_count_does_not_grow_with_its_records(world: World) -> None:
     case = case_in(world, CaseStatus.IN_RESOLUTION)
     client = client_for(world.lixia.office)
