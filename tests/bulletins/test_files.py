@@ -175,3 +175,13 @@ def test_files_live_under_media_root_with_their_hashes(issued: Issued) -> None:
     for fmt in ("docx", "pdf", "xlsx"):
         relative, sha = issued.second.file(fmt)
         assert (Path(settings.MEDIA_ROOT) / relative).is_file() and len(sha) == 64
+
+
+def test_the_pdf_measures_text_in_c() -> None:
+    """ReportLab's C accelerator (the rl-accel package) measures the text it breaks into
+    lines; in pure Python that was a quarter of a bulletin's PDF (docs/performance.md)."""
+    import types
+
+    from reportlab.lib import rl_accel
+
+    assert isinstance(rl_accel.instanceStringWidthTTF, types.BuiltinFunctionType)
