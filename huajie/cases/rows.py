@@ -2,7 +2,9 @@
 to show: the templates only lay them out.
 
 Asked of the cases by the template (a url tag, a date filter, a display method, a related
-manager per row), the list's 50 rows took 5 ms to render; given, 1 ms (docs/performance.md).
+manager per row), the list's 50 rows took 5 ms to render; given, 1 ms. The rows' columns are
+read as values: building each case with its court and leader cost another millisecond a
+page (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from huajie.cases.models import CaseStatus, PetitionCase
+from huajie.cases.models import CaseStatus
 from huajie.cases.templatetags.cases import status_tone
 from huajie.core.urls import url_with_id
 
@@ -29,13 +31,6 @@ class CaseRow:
     status: str
     tone: str  # the status badge's colour
     leader: str
-
-
-def case_cells(case: PetitionCase, detail: Callable[[int], str]) -> dict[str, Any]:
-    """`CaseRow`'s values of `case` (read with its court and leader); `detail` is
-    `detail_urls()`."""
-    leader = case.leader.name if case.leader else None
-    return cells(case.pk, case.ledger_no, case.court.short_name, case.status, leader, detail)
 
 
 STATUS_LABELS: dict[str, str] = dict(CaseStatus.choices)

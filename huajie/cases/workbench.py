@@ -15,16 +15,15 @@ API have (docs/performance.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from huajie.accounts.models import Role, Scope, User
 from huajie.accounts.policy import scope_courts, scope_filter, scope_ids_q
 from huajie.cases.models import AcceptanceRequest, CaseStatus, Decision, PetitionCase
-from huajie.cases.rows import CaseRow, case_cells, detail_urls, local_day
+from huajie.cases.rows import CaseRow, cells, detail_urls, local_day
 from huajie.core import clock
 
 LIST_LIMIT = 20
@@ -50,36 +49,21 @@ class Pile:
     total: int
 
 
-# What a workbench row shows (cases/workbench.html), and all it reads of a case's fifty
-# columns: each of the page's eight lists is then cheaper to compose, fetch and build.
-ROW_FIELDS = (
-    "ledger_no",
-    "status",
-    "updated_at",
-    "observation_last_day",
-    "court__short_name",
-    "leader__name",
+# What a workbench row shows (cases/workbench.html), read as values: no case is built (the
+# list's rows likewise, docs/performance.md). A case's, and a request's case's.
+CASE_ROW = ("pk", "ledger_no", "court__short_name", "status", "leader__name")
+REQUEST_ROW = (
+    "case_id",
+    "case__ledger_no",
+    "case__court__short_name",
+    "case__status",
+    "case__leader__name",
 )
 
 
 def _cases(in_sight: Q) -> QuerySet[PetitionCase]:
-    """The cases `in_sight` (a `scope_ids_q`), ready for a workbench list."""
-    return (
-        PetitionCase.objects.filter(in_sight)
-        .select_related("court", "leader")
-        .only(*ROW_FIELDS)
-        .order_by("-updated_at", "-pk")
-    )
-
-
-def _review_rows(user: User) -> QuerySet[AcceptanceRequest]:
-    """`acceptance_to_review` with what the workbench shows of each request and its case."""
-    return (
-        acceptance_to_review(user)
-        .select_related(None)
-        .select_related("case__court", "case__leader")
-        .only("submitted_at", *(f"case__{field}" for field in ROW_FIELDS))
-    )
+    """The cases `in_sight` (a `scope_ids_q`), in a workbench list's order."""
+    return PetitionCase.objects.filter(in_sight).order_by("-updated_at", "-pk")
 
 
 def _own_court(user: User, qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]:
@@ -89,19 +73,37 @@ def _own_court(user: User, qs: QuerySet[PetitionCase]) -> QuerySet[PetitionCase]
     return qs.filter(court_id=user.court.pk) if user.court else qs.none()
 
 
-def _pile(key: str, title: str, hint: str, qs: QuerySet[Any]) -> Pile:
-    found = list(qs[:LIST_LIMIT])
+def _pile(
+    key: str,
+    title: str,
+    hint: str,
+    qs: QuerySet[Any],
+    *,
+    day: str = "updated_at",
+    row: tuple[str, ...] = CASE_ROW,
+) -> Pile:
+    """The list `key`: its first rows (`row`'s columns and the `day` one) and its count,
+    counted only when the rows fill it.
+
+    The first rows are found by their ids, then read with their court and leader, in one
+    query. Asked for the names at once, PostgreSQL joined every matching case of a
+    province to its court and leader before sorting (15 ms for a list of 20; 1 ms found
+    first), since the ids and the sort key alone come from an index without the table."""
+    first = qs.model._default_manager.filter(pk__in=Subquery(qs.values("pk")[:LIST_LIMIT]))
+    found = list(first.order_by(*qs.query.order_by).values_list(*row, day))
     total = len(found) if len(found) < LIST_LIMIT else qs.count()
     detail = detail_urls()
-    return Pile(key, title, hint, [_row(key, item, detail) for item in found], total)
+    rows = [
+        PileRow(**cells(pk, ledger_no, court, status, leader, detail), day=_day(moment))
+        for pk, ledger_no, court, status, leader, moment in found
+    ]
+    return Pile(key, title, hint, rows, total)
 
 
-def _row(key: str, item: PetitionCase | AcceptanceRequest, detail: Callable[[int], str]) -> PileRow:
-    if isinstance(item, AcceptanceRequest):
-        return PileRow(**case_cells(item.case, detail), day=local_day(item.submitted_at))
-    if key == "observation" and item.observation_last_day:
-        return PileRow(**case_cells(item, detail), day=item.observation_last_day.isoformat())
-    return PileRow(**case_cells(item, detail), day=local_day(item.updated_at))
+def _day(moment: dt.datetime | dt.date) -> str:
+    if isinstance(moment, dt.datetime):
+        return local_day(moment)
+    return moment.isoformat()
 
 
 def my_cases(user: User, in_sight: Q) -> QuerySet[PetitionCase]:
@@ -178,7 +180,9 @@ def workbench(user: User, today: dt.date | None = None) -> list[Pile]:
             "review",
             "待我审查的验收申请",
             "下级法院提交、由本院验收的案件",
-            _review_rows(user),
+            acceptance_to_review(user),
+            day="submitted_at",
+            row=REQUEST_ROW,
         ),
         _pile(
             "escalation",
@@ -216,7 +220,8 @@ def workbench(user: User, today: dt.date | None = None) -> list[Pile]:
             cases.filter(
                 status=CaseStatus.OBSERVATION,
                 observation_last_day__lte=day + dt.timedelta(days=OBSERVATION_WARNING_DAYS),
-            ).order_by("observation_last_day"),
+            ).order_by("observation_last_day", "pk"),
+            day="observation_last_day",
         ),
         _pile(
             "nominal",

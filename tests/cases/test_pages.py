@@ -263,6 +263,25 @@ def test_workbench_query_count_does_not_grow_with_cases(world: World) -> None:
     assert count_queries(client, "/workbench/") == few
 
 
+def test_a_full_workbench_list_shows_its_latest_cases_in_order_and_counts_them_all(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list shows its first rows (found by id, then read: `workbench._pile`) in the
+    list's order, the latest change first, and counts every case on it."""
+    from huajie.cases.models import PetitionCase
+    from huajie.cases.workbench import workbench
+
+    monkeypatch.setattr("huajie.cases.workbench.LIST_LIMIT", 2)
+    made = [case_in(world, CaseStatus.ALLOCATED, ledger_no=f"2019-07{n}") for n in range(3)]
+    base = dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC)
+    for hours, case in zip((5, 1, 9), made, strict=True):
+        PetitionCase.objects.filter(pk=case.pk).update(updated_at=base + dt.timedelta(hours=hours))
+    piles = {pile.key: pile for pile in workbench(world.lixia.office)}
+    team = piles["team"]
+    assert [row.ledger_no for row in team.rows] == ["2019-072", "2019-070"]
+    assert team.total == 3
+
+
 def test_a_workbench_row_shows_the_day_its_list_is_about(world: World) -> None:
     """A review row shows when the request was submitted; an observation row when the
     observation period ends; each links to its case and names its court and status."""
