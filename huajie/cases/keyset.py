@@ -203,11 +203,8 @@ def keyset_page(
     field, descending = sort_field(sort)
     after_cursor = Cursor.decode(after, field) if after else None
     before_cursor = Cursor.decode(before, field) if before and not after_cursor else None
-    if count_in_one_pass and not (after_cursor or before_cursor or last):
-        found, count = _counted(qs, _KEY_FIELDS, 0, size + 1)
-        keys = [(key, pk) for key, pk in found]
-        more = len(keys) > size
-        return _page(qs, read_rows, keys[:size], count, 1, size, more_before=False, more_after=more)
+    if not (after_cursor or before_cursor or last):
+        return _first_page(qs, read_rows, size, count_in_one_pass)
     count = qs.count()
     pages = max(1, math.ceil(count / size))
     backwards = False
@@ -234,6 +231,21 @@ def keyset_page(
     first = window is qs
     number = 1 if first else min(max(2, number), pages)
     return _page(qs, read_rows, keys, count, number, size, more_before=not first, more_after=more)
+
+
+def _first_page(
+    qs: QuerySet[PetitionCase], read: Reader[Row], size: int, count_in_one_pass: bool
+) -> KeysetPage[Row]:
+    """The first page. A list that fits on it is counted by its length, without a count
+    query: most lists of one court's cases, filtered."""
+    if count_in_one_pass:
+        found, count = _counted(qs, _KEY_FIELDS, 0, size + 1)
+        keys = [(key, pk) for key, pk in found]
+    else:
+        keys = _keys(qs, size + 1)
+        count = len(keys) if len(keys) <= size else qs.count()
+    more = len(keys) > size
+    return _page(qs, read, keys[:size], count, 1, size, more_before=False, more_after=more)
 
 
 def _keys(window: QuerySet[PetitionCase], limit: int) -> Keys:
