@@ -151,7 +151,7 @@ def _today() -> Any:
     return clock.today()
 
 
-# What a row shows (cases/_list_table.html), and all a row reads: a case has fifty columns.
+# What a row shows (`ListRow.__html__`), and all a row reads: a case has fifty columns.
 ROW_COLUMNS = (
     "pk",
     "ledger_no",
@@ -169,7 +169,7 @@ RISK_LABELS: dict[str, str] = dict(RiskLevel.choices)
 
 @dataclass(frozen=True, slots=True)
 class ListRow(CaseRow):
-    """One line of the list (cases/_list_table.html)."""
+    """One line of the list (cases/_list_table.html lays the rows out)."""
 
     is_major: bool
     reopened: bool
