@@ -110,6 +110,10 @@ def cn_date(day: dt.date) -> str:
 # --- Word ----------------------------------------------------------------------------------
 
 
+# The scripts a font is named for: Latin, its high-ANSI range, east Asian, complex.
+_FACES = ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")
+
+
 def _east_asian(element: Any, face: str) -> None:
     """Name `face` for every script on a run or style, and drop theme fonts that would win."""
     rpr = element.get_or_add_rPr()
@@ -119,7 +123,7 @@ def _east_asian(element: Any, face: str) -> None:
         rpr.insert(0, fonts)
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attribute), None)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+    for attribute in _FACES:
         fonts.set(qn(attribute), face)
 
 
@@ -128,9 +132,6 @@ def _run(paragraph: Any, text: str, face: str, size: float, *, color: str = "") 
     run = paragraph.add_run(text)
     run._element.insert(0, _run_properties(face, size, color))
     return run
-
-
-_FACES = ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")
 
 
 def _run_properties(face: str, size: float, color: str) -> Any:
