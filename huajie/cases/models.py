@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from huajie.core import clock
 from huajie.courts.models import Court, Person
@@ -417,6 +418,12 @@ class PetitionCase(models.Model):
             for field in self._meta.fields
             if field.name.startswith("cls_") and getattr(self, field.name)
         ]
+
+    @cached_property
+    def has_pending_escalation(self) -> bool:
+        """Whether an escalation request waits for its decision (R12). The case page, which
+        reads the requests anyway, sets it from them instead of asking again."""
+        return self.escalations.filter(decision=Decision.PENDING).exists()
 
     def team_member_ids(self) -> set[int]:
         return {

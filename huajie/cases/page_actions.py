@@ -81,22 +81,16 @@ def _decide_blocked(case: PetitionCase) -> str | None:
     return None
 
 
-def _escalation_pending(case: PetitionCase) -> bool:
-    """From the requests the case page has read already (`.all()` keeps the prefetch; a
-    filter would ask the database again); the service checks again when it acts."""
-    return any(e.decision == Decision.PENDING for e in case.escalations.all())
-
-
 def _escalation_blocked(case: PetitionCase) -> str | None:
     if case.court.parent_id is None:
         return "高级法院的案件没有上级法院可以提级"
-    if _escalation_pending(case):
+    if case.has_pending_escalation:
         return "已有待决定的提级申请"
     return _needs(Event.ESCALATE)(case)
 
 
 def _escalation_decide_blocked(case: PetitionCase) -> str | None:
-    if not _escalation_pending(case):
+    if not case.has_pending_escalation:
         return "没有待决定的提级申请"
     return None
 

@@ -14,31 +14,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huajie.accounts.policy import Action, can, get_for_user, user_of
-from huajie.audit.models import AuditEvent
-from huajie.cases import services
+from huajie.cases import casepage, services
 from huajie.cases.attachments import storage_path
 from huajie.cases.eligibility import missing_roles
 from huajie.cases.models import (
-    AcceptanceRequest,
-    Attachment,
-    EscalationRequest,
-    Guidance,
-    LeaderActivity,
-    Measure,
     Notification,
-    OriginalCase,
     PetitionCase,
-    Visit,
 )
 from huajie.cases.page_actions import BY_NAME, PageAction, offers_for
-from huajie.cases.selectors import with_people
 from huajie.cases.services import termination_missing
 from huajie.cases.transitions import Refused
 from huajie.core import clock
@@ -46,32 +36,14 @@ from huajie.core import clock
 ACCEPTANCE_PAGE_SIZE = 50
 
 
-def case_queryset() -> Any:
-    """Everything the case page shows but its people (`selectors.with_people`), in a fixed
-    number of queries."""
-    return PetitionCase.objects.select_related("court__parent", "campaign").prefetch_related(
-        "petitioners",
-        Prefetch("visits", queryset=Visit.objects.select_related("petitioner")),
-        Prefetch("original_cases", queryset=OriginalCase.objects.select_related("court")),
-        Prefetch("measures", queryset=Measure.objects.all()),
-        Prefetch("leader_activities", queryset=LeaderActivity.objects.select_related("leader")),
-        Prefetch("attachments", queryset=Attachment.objects.all()),
-        Prefetch(
-            "acceptance_requests",
-            queryset=AcceptanceRequest.objects.select_related(
-                "reviewing_court", "submitted_by__person"
-            ),
-        ),
-        Prefetch(
-            "escalations",
-            queryset=EscalationRequest.objects.select_related("from_court", "to_court"),
-        ),
-        Prefetch("guidance", queryset=Guidance.objects.select_related("court")),
-    )
+def case_queryset() -> QuerySet[PetitionCase]:
+    """The case as the page and its actions ask it questions; the records it shows are
+    read by `casepage.read`."""
+    return PetitionCase.objects.select_related("court__parent", "campaign")
 
 
 def _case_for(request: HttpRequest, case_id: int, action: Action = Action.VIEW) -> PetitionCase:
-    return with_people(get_for_user(request.user, case_queryset(), action=action, pk=case_id))
+    return get_for_user(request.user, case_queryset(), action=action, pk=case_id)
 
 
 @dataclass(frozen=True)
@@ -111,15 +83,16 @@ def _context(
     failed_form: Any = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    user = request.user
+    page = casepage.read(case)
+    case.has_pending_escalation = page.escalation_pending
     return {
         "case": case,
+        "page": page,
         "sections": _sections(request, case, failed, failed_form),
         "failed": failed,
         "missing_roles": missing_roles(case),
         "termination_missing": termination_missing(case),
-        "may_reveal": can(user, Action.REVEAL_IDENTITY, case),
-        "timeline": AuditEvent.objects.filter(case_id=case.pk).order_by("-id")[:200],
+        "may_reveal": can(request.user, Action.REVEAL_IDENTITY, case),
         **extra,
     }
 
@@ -195,9 +168,13 @@ def reveal_identity(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_for(request, case_id, Action.REVEAL_IDENTITY)
     services.identity_reveal(actor=user_of(request), case=case, petitioners=case.petitioners.all())
     if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request, "cases/_petitioners.html", {"case": case, "revealed": True, "may_reveal": True}
-        )
+        context = {
+            "case": case,
+            "petitioners": casepage.petitioners(case.pk),
+            "revealed": True,
+            "may_reveal": True,
+        }
+        return render(request, "cases/_petitioners.html", context)
     return render(request, "cases/detail.html", _context(request, case, revealed=True))
 
 

@@ -1,0 +1,123 @@
+"""Queries compiled once (huajie.core.prepared, issue #7): the rows are the queryset's own,
+converted as Django converts them, for any parameters, on any thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from huajie.cases.models import Campaign, Measure, PetitionCase
+from huajie.core.prepared import PreparedQuery
+from tests.cases.world import World, case_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _measures_of(case_id: int) -> Any:
+    return Measure.objects.filter(case_id=case_id).values_list(
+        "taken_on", "kind", "aid_amount", "participants", "recorded_at", "case__court__name"
+    )
+
+
+MEASURES = PreparedQuery(_measures_of)
+
+
+def _add_measures(case: PetitionCase, count: int) -> None:
+    for n in range(count):
+        Measure.objects.create(
+            case=case,
+            kind="judicial_aid",
+            taken_on=dt.date(2019, 3, 1) + dt.timedelta(days=n),
+            summary="救助",
+            aid_amount=Decimal("1234.50") + n,
+            participants=[{"name": f"参加人{n}", "identity": "律师"}],
+        )
+
+
+def test_rows_are_the_querysets_own_with_its_conversions(world: World) -> None:
+    case = case_in(world, "in_resolution")
+    _add_measures(case, 3)
+    rows = MEASURES(case.pk)
+    assert rows == list(_measures_of(case.pk))
+    taken_on, _, aid, participants, recorded_at, court = rows[0]
+    assert isinstance(taken_on, dt.date) and aid == Decimal("1234.50")
+    assert participants == [{"name": "参加人0", "identity": "律师"}]
+    assert recorded_at.tzinfo is not None and court == world.tree.lixia.name
+
+
+# The world is only read: the same one serves every example.
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ids=st.lists(st.integers(min_value=-5, max_value=50), min_size=1, max_size=4))
+def test_any_parameters_give_what_the_queryset_gives(world: World, ids: list[int]) -> None:
+    campaigns = PreparedQuery(
+        lambda *wanted: Campaign.objects.filter(pk__in=wanted).values_list("pk", "year"),
+        parameters=len(ids),
+    )
+    assert sorted(campaigns(*ids)) == sorted(
+        Campaign.objects.filter(pk__in=ids).values_list("pk", "year")
+    )
+
+
+def test_a_missing_parameter_matches_nothing(world: World) -> None:
+    campaigns = PreparedQuery(
+        lambda a, b: Campaign.objects.filter(pk__in=[a, b]).values_list("year", flat=False),
+        parameters=2,
+    )
+    assert campaigns(world.campaign.pk, None) == [(world.campaign.year,)]
+    assert campaigns(None, None) == []
+
+
+def test_the_sql_is_compiled_once(world: World) -> None:
+    built: list[int] = []
+
+    def build(case_id: int) -> Any:
+        built.append(case_id)
+        return _measures_of(case_id)
+
+    query = PreparedQuery(build)
+    case = case_in(world, "in_resolution")
+    _add_measures(case, 1)
+    assert len(query(case.pk)) == 1 and query(case.pk + 1000) == []
+    assert len(built) == 1  # built with its placeholder, once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_runs_it_on_its_own_connection(world: World) -> None:
+    case = case_in(world, "in_resolution")
+    _add_measures(case, 2)
+    assert len(MEASURES(case.pk)) == 2  # compiled here, on this thread's connection
+    seen: list[Any] = []
+
+    def other_thread() -> None:
+        from django.db import connections
+
+        try:
+            seen.append(MEASURES(case.pk))
+            seen.append(connections["default"] is not connection)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen == [MEASURES(case.pk), True]
+
+
+def test_what_cannot_be_prepared_is_refused(world: World) -> None:
+    with pytest.raises(TypeError, match="values_list"):
+        PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk))(1)
+    with pytest.raises(ValueError, match="do not appear"):
+        PreparedQuery(lambda pk: Campaign.objects.values_list("pk"))(1)
+    with pytest.raises(TypeError, match="expected 1 parameters"):
+        PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk).values_list("pk"))(1, 2)
+    with pytest.raises(ValueError, match="1 to 16"):
+        PreparedQuery(lambda: Campaign.objects.values_list("pk"), parameters=0)
