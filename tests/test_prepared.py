@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huajie.cases.models import Campaign, Measure, PetitionCase
+from huajie.cases import services
+from huajie.cases.models import Campaign, Measure, PetitionCase, Visit
 from huajie.core.prepared import PreparedQuery
 from tests.cases.world import World, case_in
 
@@ -87,7 +89,58 @@ def test_the_sql_is_compiled_once(world: World) -> None:
     case = case_in(world, "in_resolution")
     _add_measures(case, 1)
     assert len(query(case.pk)) == 1 and query(case.pk + 1000) == []
-    assert len(built) == 1  # built with its placeholder, once
+    assert len(built) == 2  # once with each set of placeholders, then never again
+
+
+def test_each_shape_is_compiled_once_and_run_with_its_own_sql(world: World) -> None:
+    built: list[tuple[int, ...]] = []
+
+    def build(year: int, *, ids: tuple[int, ...]) -> Any:
+        built.append(ids)
+        return Campaign.objects.filter(pk__any_of=ids, year=year).values_list("pk")
+
+    query = PreparedQuery(build)
+    other = services.campaign_create(year=2020)
+    year = world.campaign.year
+    assert query(year, shape=(world.campaign.pk,), ids=(world.campaign.pk,)) == [
+        (world.campaign.pk,)
+    ]
+    assert query(2020, shape=(world.campaign.pk, other.pk), ids=(world.campaign.pk, other.pk)) == [
+        (other.pk,)
+    ]
+    assert query(year, shape=(world.campaign.pk,), ids=(world.campaign.pk,)) != []
+    assert len(built) == 4  # two shapes, each compiled with both sets of placeholders
+    assert query(year, shape=(), ids=()) == []  # an empty list matches nothing, as in Django
+
+
+def test_a_constant_equal_to_a_placeholder_is_not_taken_for_a_parameter(world: World) -> None:
+    from huajie.core.prepared import _FIRST
+
+    campaigns = PreparedQuery(
+        lambda pk: Campaign.objects.filter(Q(pk=pk) | Q(year=_FIRST[0])).values_list("year")
+    )
+    assert campaigns(world.campaign.pk) == [(world.campaign.year,)]
+
+
+def test_a_small_integer_column_takes_its_parameter(world: World) -> None:
+    """Django finds no rows for a value outside an integer field's range; the placeholders
+    are inside every one's."""
+    case = case_in(world, "in_resolution")
+    visits = PreparedQuery(
+        lambda reopened, case_id: Visit.objects.filter(
+            case_id=case_id, case__reopen_count=reopened
+        ).values_list("level"),
+        parameters=2,
+    )
+    assert visits(0, case.pk) == list(Visit.objects.filter(case=case).values_list("level"))
+    assert visits(0, case.pk) != []
+
+
+def test_a_query_whose_sql_changes_with_its_parameter_is_refused(world: World) -> None:
+    with pytest.raises(ValueError, match="must not change"):
+        PreparedQuery(
+            lambda n: Campaign.objects.filter(pk__in=range(n - 30_000)).values_list("pk")
+        )(1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -119,5 +172,5 @@ def test_what_cannot_be_prepared_is_refused(world: World) -> None:
         PreparedQuery(lambda pk: Campaign.objects.values_list("pk"))(1)
     with pytest.raises(TypeError, match="expected 1 parameters"):
         PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk).values_list("pk"))(1, 2)
-    with pytest.raises(ValueError, match="1 to 16"):
-        PreparedQuery(lambda: Campaign.objects.values_list("pk"), parameters=0)
+    with pytest.raises(ValueError, match="0 to 16"):
+        PreparedQuery(lambda: Campaign.objects.values_list("pk"), parameters=17)

@@ -424,8 +424,15 @@ def sight_root(user: AnyUser) -> Court | None:
     """The top of what the user sees: the nation for national supervision and superusers,
     the high court for the province office, the own court for the others (an ancestor's
     path sorts before its descendants')."""
-    if sees_nation(user):
+    sight = sight_of(user)
+    if sight is None:
+        return None
+    if sight.everything:
         return nation()
+    # Usually the user's own court, read with the user: no query.
+    own = sight.user.court
+    if own is not None and (own.pk == sight.court_id or own.path == sight.prefix):
+        return own
     return scope_courts(user).order_by("path").first()
 
 

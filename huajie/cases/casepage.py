@@ -17,6 +17,9 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import Choices
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from huajie.audit.models import AuditEvent
 from huajie.cases.models import (
@@ -122,9 +125,24 @@ class GuidanceRow(NamedTuple):
 
 
 class EventRow(NamedTuple):
+    """An event of the timeline. It writes its own `<li>` (`{{ event }}`): a case has up to
+    `TIMELINE_LENGTH` of them, the longest part of its page to render."""
+
     at: dt.datetime
     actor_name: str
     summary: str
+
+    def __html__(self) -> SafeString:
+        at = timezone.localtime(self.at)
+        return format_html(
+            "<li><time>{}</time> <strong>{}</strong> {}</li>",
+            at.strftime("%Y-%m-%d %H:%M"),
+            self.actor_name or "系统",
+            self.summary,
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 @dataclass(frozen=True)

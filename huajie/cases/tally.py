@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -48,6 +48,7 @@ from huajie.cases.models import (
     VisitTally,
 )
 from huajie.cases.periods import period_number
+from huajie.core.prepared import PreparedQuery
 from huajie.worker.registry import job_kind
 from huajie.worker.schedule import Planned, schedule
 
@@ -320,28 +321,42 @@ def carried_into(case_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
 # --- reading it ------------------------------------------------------------------------------
 
 
+# The tally's questions are compiled once per list of courts (`PreparedQuery`): a
+# dashboard asks them on every view, and building them cost more than answering them.
+
+
+def _ids(court_ids: list[int] | None) -> tuple[int, ...] | None:
+    """A list of courts as the shape of a prepared query."""
+    return None if court_ids is None else tuple(court_ids)
+
+
+def _in_courts(rows: QuerySet[Any], court_ids: list[int] | None) -> QuerySet[Any]:
+    return rows if court_ids is None else rows.filter(court_id__any_of=court_ids)
+
+
+_COUNTS = PreparedQuery(
+    lambda campaign_id, *, court_ids: (
+        _in_courts(CaseTally.objects.filter(campaign_id=campaign_id), court_ids)
+        .values("court_id", "origin", "status")
+        .annotate(cases=Sum("cases"), nominal=Sum("nominal"), reopened=Sum("reopened"))
+        .filter(~Q(cases=0) | ~Q(nominal=0) | ~Q(reopened=0))
+        .values_list("court_id", "origin", "status", "cases", "nominal", "reopened")
+        .order_by()
+    )
+)
+
+
 def counts(
     campaign: Campaign, court_ids: list[int] | None
 ) -> Iterable[tuple[int, str, str, int, int, int]]:
     """`campaign`'s cases in `court_ids` (every court for None): (court, origin, status,
     cases, nominal, reopened) for each key with cases. Tuples, not dicts: the nation has
     tens of thousands of keys."""
-    rows = CaseTally.objects.filter(campaign=campaign)
-    if court_ids is not None:
-        rows = rows.filter(court_id__any_of=court_ids)
-    return (
-        rows.values("court_id", "origin", "status")
-        .annotate(cases=Sum("cases"), nominal=Sum("nominal"), reopened=Sum("reopened"))
-        .filter(~Q(cases=0) | ~Q(nominal=0) | ~Q(reopened=0))
-        .values_list("court_id", "origin", "status", "cases", "nominal", "reopened")
-        .order_by()
-    )
+    return _COUNTS(campaign.pk, shape=_ids(court_ids), court_ids=court_ids)
 
 
-def flags_by_court(court_ids: list[int]) -> Iterable[tuple[int, int, int]]:
-    """Of every case now in `court_ids`, whatever its campaign: (court, possibly nominal,
-    reopened and being resolved again) per court that has any."""
-    return (
+_FLAGS_BY_COURT = PreparedQuery(
+    lambda *, court_ids: (
         CaseTally.objects.filter(current=True, court_id__any_of=court_ids)
         .values("court_id")
         .annotate(
@@ -351,21 +366,51 @@ def flags_by_court(court_ids: list[int]) -> Iterable[tuple[int, int, int]]:
         .filter(~Q(nominal=0) | ~Q(again=0))
         .values_list("court_id", "nominal", "again")
         .order_by()
+    ),
+    parameters=0,
+)
+
+
+def flags_by_court(court_ids: list[int]) -> Iterable[tuple[int, int, int]]:
+    """Of every case now in `court_ids`, whatever its campaign: (court, possibly nominal,
+    reopened and being resolved again) per court that has any."""
+    return _FLAGS_BY_COURT(shape=_ids(court_ids), court_ids=court_ids)
+
+
+_VISITS_BY_PERIOD = PreparedQuery(
+    lambda campaign_id, *, court_ids: (
+        _in_courts(VisitTally.objects.filter(campaign_id=campaign_id), court_ids)
+        .values("level", "period")
+        .annotate(n=Sum("visits"))
+        .values_list("level", "period", "n")
+        .order_by()
     )
+)
 
 
 def visit_counts(campaign: Campaign, court_ids: list[int] | None) -> dict[str, dict[int, int]]:
     """Upward visits on `campaign`'s cases in `court_ids` (every court for None), by level
     and period of the visit's date."""
-    rows = VisitTally.objects.filter(campaign=campaign)
-    if court_ids is not None:
-        rows = rows.filter(court_id__any_of=court_ids)
     result: dict[str, dict[int, int]] = {level: {} for level in UPWARD}
-    summed = rows.values("level", "period").annotate(n=Sum("visits")).order_by()
-    for row in summed:
-        if row["n"]:
-            result[row["level"]][row["period"]] = row["n"]
+    for level, period, n in _VISITS_BY_PERIOD(
+        campaign.pk, shape=_ids(court_ids), court_ids=court_ids
+    ):
+        if n:
+            result[level][period] = n
     return result
+
+
+_VISITS_BY_COURT = PreparedQuery(
+    lambda campaign_id, period, *, court_ids: (
+        _in_courts(VisitTally.objects.filter(campaign_id=campaign_id, period=period), court_ids)
+        .values("court_id", "level")
+        .annotate(n=Sum("visits"))
+        .filter(~Q(n=0))
+        .values_list("court_id", "level", "n")
+        .order_by()
+    ),
+    parameters=2,
+)
 
 
 def visits_by_court(
@@ -373,16 +418,7 @@ def visits_by_court(
 ) -> Iterable[tuple[int, str, int]]:
     """Upward visits on `campaign`'s cases in `court_ids` (every court for None) dated in
     bulletin period `period` (0: from the mobilization): (court, level, visits)."""
-    rows = VisitTally.objects.filter(campaign=campaign, period=period)
-    if court_ids is not None:
-        rows = rows.filter(court_id__any_of=court_ids)
-    return (
-        rows.values("court_id", "level")
-        .annotate(n=Sum("visits"))
-        .filter(~Q(n=0))
-        .values_list("court_id", "level", "n")
-        .order_by()
-    )
+    return _VISITS_BY_COURT(campaign.pk, period, shape=_ids(court_ids), court_ids=court_ids)
 
 
 # --- checking and rebuilding -------------------------------------------------------------------

@@ -10,57 +10,79 @@ decimals, JSON), so the rows are exactly those the queryset would give.
 
 Only `values_list()` querysets are prepared: rows are tuples, in the order the fields
 were named.
+
+A query whose SQL depends on more than its parameters (a list of courts, a day, whether
+the figures are read live) is compiled once per `shape`: a hashable value the caller
+derives from everything `build` reads besides the parameters. The dashboard's period
+events, for one, are compiled once per area, day and kind of count, and run on every view
+of that dashboard that day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, QuerySet
 from django.db.models.query import ValuesListIterable
 
-# Values no real parameter takes, standing in for the parameters while the query is
-# compiled. They fit a 32-bit integer column, so any integer field's lookup accepts them.
-_PLACEHOLDERS = tuple(-1_999_999_000 - n for n in range(16))
+# Two sets of values standing in for the parameters while the query is compiled twice:
+# a parameter's place in the SQL is where the first set's value and the second's appear,
+# so a constant of the query that happens to equal one of them is never taken for it.
+# They fit every integer field's range (Django finds no rows for a value outside it).
+_FIRST = tuple(30_001 + n for n in range(16))
+_SECOND = tuple(30_101 + n for n in range(16))
 
 Converters = list[tuple[int, list[Callable[..., Any]], Expression]]
 
 
+# How many shapes of one query are kept, the oldest compiled going first.
+MAX_SHAPES = 256
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    sql: str
+    sql: str | None  # None: the query can match nothing (an empty list of ids)
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (position in params, which parameter)
     columns: tuple[Expression, ...]  # what each column of a row is, for its converters
 
 
 class PreparedQuery:
-    """`build(*parameters)` returns a `values_list()` queryset; calling the prepared query
-    with parameters returns its rows as a list of tuples.
+    """`build(*parameters, **inputs)` returns a `values_list()` queryset; calling the
+    prepared query with parameters (and inputs) returns its rows as a list of tuples.
 
-    The SQL is compiled once per database engine, the first time the query runs, for
-    Huajie's one database (`DEFAULT_DB_ALIAS`). `build`
-    must use its parameters only as values compared in the SQL (a filter's right-hand
-    side, an `IN` list of fixed length), never to change the query's shape. A parameter
-    may be None where the SQL compares it with `=` or `IN`: it then matches nothing."""
+    The SQL is compiled the first time the query runs, once per database engine and
+    `shape`, for Huajie's one database (`DEFAULT_DB_ALIAS`). `build` must use its
+    parameters only as values compared in the SQL (a filter's right-hand side, an `IN`
+    list of fixed length), never to change the query's shape; whatever else it reads, from
+    `inputs` or elsewhere, must be told by `shape`, or the SQL of another shape is run. A
+    parameter may be None where the SQL compares it with `=` or `IN`: it then matches
+    nothing."""
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], parameters: int = 1) -> None:
-        if not 0 < parameters <= len(_PLACEHOLDERS):
-            raise ValueError(f"a prepared query takes 1 to {len(_PLACEHOLDERS)} parameters")
+        if not 0 <= parameters <= len(_FIRST):
+            raise ValueError(f"a prepared query takes 0 to {len(_FIRST)} parameters")
         self._build = build
         self._parameters = parameters
-        self._compiled: dict[str, _Compiled] = {}  # by the engine's vendor
+        self._compiled: dict[tuple[str, Hashable], _Compiled] = {}  # by vendor and shape
+        self._lock = threading.Lock()
 
-    def __call__(self, *values: Any) -> list[tuple[Any, ...]]:
+    def __call__(
+        self, *values: Any, shape: Hashable = None, **inputs: Any
+    ) -> list[tuple[Any, ...]]:
         if len(values) != self._parameters:
             raise TypeError(f"expected {self._parameters} parameters, got {len(values)}")
         # This thread's connection: Django's connections are not shared between threads.
         connection = connections[DEFAULT_DB_ALIAS]
-        compiled = self._compiled_for(connection.vendor)
+        compiled = self._compiled_for(connection.vendor, shape, inputs)
+        if compiled.sql is None:
+            return []
         params = list(compiled.params)
         for position, which in compiled.slots:
             params[position] = values[which]
@@ -72,36 +94,53 @@ class PreparedQuery:
             return [tuple(row) for row in rows]
         return [_converted(row, converters, connection) for row in rows]
 
-    def _compiled_for(self, vendor: str) -> _Compiled:
-        compiled = self._compiled.get(vendor)
+    def _compiled_for(self, vendor: str, shape: Hashable, inputs: dict[str, Any]) -> _Compiled:
+        key = (vendor, shape)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            queryset = self._build(*_PLACEHOLDERS[: self._parameters])
-            compiled = self._compiled[vendor] = _compile(queryset, self._parameters)
+            n = self._parameters
+            first = _compile(self._build(*_FIRST[:n], **inputs))
+            second = _compile(self._build(*_SECOND[:n], **inputs))
+            compiled = _prepared(first, second, n)
+            with self._lock:
+                self._compiled[key] = compiled
+                while len(self._compiled) > MAX_SHAPES:
+                    del self._compiled[next(iter(self._compiled))]
         return compiled
 
 
-def _compile(queryset: QuerySet[Any, Any], parameters: int) -> _Compiled:
+def _compile(queryset: QuerySet[Any, Any]) -> _Compiled:
+    """The queryset's SQL with its parameters as compiled, before any is placed."""
     if queryset._iterable_class is not ValuesListIterable:
         raise TypeError("only values_list() querysets can be prepared")
     if queryset.db != DEFAULT_DB_ALIAS:
         raise ValueError(f"prepared queries read the default database, not {queryset.db}")
     compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # as Django: no rows, without asking the database
+        return _Compiled(None, (), (), ())
     columns = tuple(column for column, _, _ in compiler.select[: compiler.col_count])
-    return _Compiled(sql, tuple(params), _slots(params, parameters), columns)
+    return _Compiled(sql, tuple(params), (), columns)
 
 
-def _slots(params: Sequence[Any], parameters: int) -> tuple[tuple[int, int], ...]:
-    placeholders = {value: n for n, value in enumerate(_PLACEHOLDERS[:parameters])}
+def _prepared(first: _Compiled, second: _Compiled, parameters: int) -> _Compiled:
+    """The SQL with its parameters' places, from the query compiled with each set of
+    placeholders."""
+    if first.sql != second.sql or len(first.params) != len(second.params):
+        raise ValueError("the query's SQL must not change with its parameters")
+    if first.sql is None:
+        return first
     slots = tuple(
-        (position, placeholders[value])
-        for position, value in enumerate(params)
-        if isinstance(value, int) and value in placeholders
+        (position, n)
+        for position, (a, b) in enumerate(zip(first.params, second.params, strict=True))
+        for n in range(parameters)
+        if a == _FIRST[n] and b == _SECOND[n]
     )
-    missing = set(range(parameters)) - {which for _, which in slots}
+    missing = set(range(parameters)) - {n for _, n in slots}
     if missing:
         raise ValueError(f"parameters {sorted(missing)} do not appear in the query's SQL")
-    return slots
+    return _Compiled(first.sql, first.params, slots, first.columns)
 
 
 def _converters(columns: Sequence[Expression], connection: BaseDatabaseWrapper) -> Converters:

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -91,6 +91,7 @@ from huajie.cases.models import (
 from huajie.cases.periods import PERIOD_DAYS, last_period_number, period_number
 from huajie.core import clock
 from huajie.core.planner import Unindexed
+from huajie.core.prepared import PreparedQuery
 from huajie.courts.models import PATH_STEP, Court
 
 MET_STATUSES = (CaseStatus.MET_STANDARD, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
@@ -537,6 +538,12 @@ class _Counting:
         scanning them all for the JSON condition on the status."""
         return self.province.province_court_ids if self.counted is None else self.counted
 
+    @property
+    def shape(self) -> Hashable:
+        """Everything the counting queries are built from (`PreparedQuery`'s shape)."""
+        membership = _membership_shape(self.campaign, self.day, self.province, self.live)
+        return (membership, self.since, tuple(self.court_ids))
+
 
 def _count_cases(counting: _Counting, of: Lookup) -> None:
     """The cases by court, origin and status. Today's come from the case tally (kept exact
@@ -589,10 +596,17 @@ def _is_member(
     return Exists(_row_case(campaign, day, province, live))
 
 
-def _count_events(counting: _Counting, of: Lookup, *, deductions_only: bool = False) -> None:
-    """Events in the period, at the court of the event (always a court of the province;
-    of the `counted` courts when given); `deductions_only`: the re-petitions and returns
-    alone (`Parts.DEDUCTIONS`)."""
+def _membership_shape(
+    campaign: Campaign, day: dt.date, province: Court, live: bool
+) -> tuple[Hashable, ...]:
+    """What `_is_member` and `_row_case` build their SQL from, for `PreparedQuery`."""
+    courts = None if province.is_nation else tuple(province.province_court_ids)
+    return (campaign.pk, campaign.year, day, province.path, courts, live)
+
+
+def _period_events(counting: _Counting, deductions_only: bool) -> QuerySet[Any]:
+    """The period's events by court, verb, case origin and whether they met the standard
+    (`_count_events`)."""
     campaign, day, province = counting.campaign, counting.day, counting.province
     events = AuditEvent.objects.filter(
         court_id__any_of=counting.court_ids,
@@ -614,9 +628,24 @@ def _count_events(counting: _Counting, of: Lookup, *, deductions_only: bool = Fa
         "is_met": ExpressionWrapper(met, output_field=BooleanField()),
     }
     rows = events.annotate(**keys).values("court_id", "verb", *keys).annotate(n=Count("*"))
-    for court_id, verb, origin, is_met, n in rows.values_list(
-        "court_id", "verb", *keys, "n"
-    ).order_by():
+    return rows.values_list("court_id", "verb", *keys, "n").order_by()
+
+
+# Compiled once per area, day and kind of count: building this query took three times as
+# long as PostgreSQL took to answer it for an area's dashboard (docs/performance.md).
+_PERIOD_EVENTS = PreparedQuery(_period_events, parameters=0)
+
+
+def _count_events(counting: _Counting, of: Lookup, *, deductions_only: bool = False) -> None:
+    """Events in the period, at the court of the event (always a court of the province;
+    of the `counted` courts when given); `deductions_only`: the re-petitions and returns
+    alone (`Parts.DEDUCTIONS`)."""
+    rows = _PERIOD_EVENTS(
+        shape=(counting.shape, deductions_only),
+        counting=counting,
+        deductions_only=deductions_only,
+    )
+    for court_id, verb, origin, is_met, n in rows:
         figures = of(court_id) if origin is not None else None
         if figures is None:
             continue
@@ -870,6 +899,31 @@ def forecast(campaign: Campaign, day: dt.date, figures: Figures) -> Forecast:
     return Forecast(per_day, open_at_deadline, finishes_on)
 
 
+def _repetitions_by_day(
+    *,
+    campaign: Campaign,
+    node: Court,
+    day: dt.date,
+    start: dt.date,
+    live: bool,
+    ids: list[int] | None,
+) -> QuerySet[Any]:
+    """The campaign's re-petitions under `node` (at the `ids` courts) from `start` to the
+    end of `day`, counted by day (`timeline_counts`)."""
+    events = AuditEvent.objects.filter(
+        verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=end_of(day)
+    ).filter(_is_member(campaign, day, node, live))
+    if ids is not None:
+        events = events.filter(court_id__any_of=ids)
+    # COUNT(*): the re-petitions' index holds no id (see dashboard.warnings).
+    per_day = events.annotate(day=TruncDate("at")).values("day").annotate(n=Count("*"))
+    return per_day.values_list("day", "n").order_by()
+
+
+# Compiled once per area and day, as `_PERIOD_EVENTS`.
+_REPETITIONS_BY_DAY = PreparedQuery(_repetitions_by_day, parameters=0)
+
+
 def timeline_counts(
     campaign: Campaign,
     node: Court,
@@ -890,16 +944,20 @@ def timeline_counts(
     ids = court_ids
     if ids is None and not node.is_nation:
         ids = list(Court.objects.subtree_of(node).values_list("pk", flat=True))
-    events = AuditEvent.objects.filter(
-        verb=REPETITION, at__gte=clock.start_of_day(start), at__lt=cutoff
-    ).filter(_is_member(campaign, day, node, live))
-    if ids is not None:
-        events = events.filter(court_id__any_of=ids)
-    # COUNT(*): the re-petitions' index holds no id (see dashboard.warnings).
-    per_day = events.annotate(day=TruncDate("at")).values("day").annotate(n=Count("*")).order_by()
-    result: dict[str, dict[int, int]] = {
-        "repetition": _by_period(campaign, ((e["day"], e["n"]) for e in per_day))
-    }
+    per_day = _REPETITIONS_BY_DAY(
+        shape=(
+            *_membership_shape(campaign, day, node, live),
+            start,
+            None if ids is None else tuple(ids),
+        ),
+        campaign=campaign,
+        node=node,
+        day=day,
+        start=start,
+        live=live,
+        ids=ids,
+    )
+    result: dict[str, dict[int, int]] = {"repetition": _by_period(campaign, per_day)}
     if live and day >= campaign.mobilization_start:
         tallied = tally.visit_counts(campaign, ids)
         last = period_number(campaign, day)

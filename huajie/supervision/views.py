@@ -119,7 +119,7 @@ def _dashboard_context(node: Court, as_of: dt.date, campaign: Campaign) -> dict[
         "snap": snap,
         "rows": rows,
         "total": total,
-        "total_row": dashboard.table_row(snap, metrics.Row(node, total), live, None),
+        "total_row": dashboard.table_row(snap, metrics.Row(node, total), live, None, is_total=True),
         "expected": metrics.percent(snap.expected),
         "rate": metrics.percent(total.rate),
         "behind": total.rate is not None and total.rate < snap.expected,

@@ -16,6 +16,7 @@ from huajie.accounts.policy import (
     scope_courts,
     scope_filter,
     scope_ids_q,
+    sight_root,
 )
 from huajie.courts.models import Court, Person
 from tests.factories import PersonFactory, Tree, UserFactory, user_at
@@ -156,3 +157,26 @@ def test_missing_and_hidden_objects_look_the_same(tree: Tree) -> None:
             get_for_user(staff, Person.objects.all(), pk=pk)
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
+
+
+def test_the_top_of_sight_is_the_first_court_seen(
+    tree: Tree,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    """`sight_root` is the court an ancestor-first list of the courts seen starts with; for
+    a court or subtree scope, and the province office at its high court, that is the
+    user's own court, known without a query."""
+    cases = [
+        (user_at(tree.lixia, scope=Scope.COURT), tree.lixia, 0),
+        (user_at(tree.jinan, scope=Scope.SUBTREE), tree.jinan, 0),
+        (user_at(tree.high, role=Role.PROVINCE_OFFICE, scope=Scope.PROVINCE), tree.high, 0),
+        (user_at(tree.shinan, scope=Scope.PROVINCE), tree.high, 1),  # its province's top
+    ]
+    for user, root, queries in cases:
+        user = type(user).objects.select_related("person__court").get(pk=user.pk)
+        assert scope_courts(user).order_by("path").first() == root
+        with django_assert_num_queries(queries):
+            assert sight_root(user) == root
+    assert sight_root(user_at(tree.lixia, scope=Scope.NATION)).is_nation  # type: ignore[union-attr]
+    nobody = UserFactory(person=None)
+    assert sight_root(nobody) is None

@@ -184,3 +184,12 @@ def test_the_page_offers_escalation_from_the_requests_it_read(world: World) -> N
     assert "已有待决定的提级申请" in page
     asked = [q["sql"] for q in ctx.captured_queries if "cases_escalationrequest" in q["sql"]]
     assert len(asked) == 1
+
+
+def test_a_timeline_event_writes_itself_escaped_in_local_time() -> None:
+    at = dt.datetime(2019, 3, 1, 16, 30, tzinfo=dt.UTC)  # 00:30 the next day in Beijing
+    event = casepage.EventRow(at, "<script>", "交办 & 组建专班")
+    assert str(event) == (
+        "<li><time>2019-03-02 00:30</time> <strong>&lt;script&gt;</strong> 交办 &amp; 组建专班</li>"
+    )
+    assert "<strong>系统</strong>" in str(casepage.EventRow(at, "", "自动提醒"))

@@ -201,3 +201,21 @@ def test_the_dashboard_costs_the_same_queries_for_more_courts_and_cases(world: W
     many = _dashboard_queries(world)
     assert many == few
     assert few <= 25, few
+
+
+def test_a_table_row_writes_its_cells_escaped(world: World) -> None:
+    """`TableRow` writes its own `<tr>`: every value escaped, links to the lists kept."""
+    from huajie.supervision.dashboard import TABLE_COLUMNS, Cell, TableRow
+
+    cells = {column: Cell(0) for column in TABLE_COLUMNS}
+    cells["tasks"] = Cell(7, "/cases/?court=1&origin=stock")
+    cells["rate"] = Cell("<50%>")
+    row = TableRow("<b>法院</b>", world.tree.lixia, metrics.Figures(), True, None, True, cells)
+    written = str(row)
+    assert written.startswith('<tr class="behind">')
+    assert "&lt;b&gt;法院&lt;/b&gt;" in written and "<b>" not in written
+    assert '<a href="/cases/?court=1&amp;origin=stock">7</a>' in written
+    assert '<td class="num rate">&lt;50%&gt;</td>' in written
+    assert written.count("<td") == len(TABLE_COLUMNS)
+    total = TableRow("x", world.tree.lixia, metrics.Figures(), True, "/d/?a=<", False, cells, True)
+    assert '<tr class="total">' in str(total) and '<a href="/d/?a=&lt;">x</a>' in str(total)
