@@ -102,6 +102,7 @@ class TableRow:
         classes = " ".join(
             name for name, on in (("behind", self.behind_pace), ("total", self.is_total)) if on
         )
+        head: str
         if self.drill_url:
             head = format_html('<a href="{}">{}</a>', self.drill_url, self.label)
         else:
