@@ -133,27 +133,41 @@ def table_rows(snap: Snapshot, node: Court, live: bool, as_of_query: str) -> lis
     return rows
 
 
+# Each linked column's filter of the case list (see huajie/cases/listing.py), encoded once.
+_COLUMN_FILTERS = {
+    "tasks": urlencode({"origin": "stock"}),
+    **{
+        status: urlencode({"origin": "stock", "status": status})
+        for status, _label in STATUS_COLUMNS
+    },
+    "new": urlencode({"origin": "new"}),
+    "reopened": urlencode({"reopened": "1"}),
+    "nominal": urlencode({"nominal": "1"}),
+    "overdue": urlencode({"origin": "stock", "overdue": "1"}),
+}
+
+
 def table_row(
     snap: Snapshot, row: Row, live: bool, drill: str | None, *, is_total: bool = False
 ) -> TableRow:
     f = row.figures
+    # The row's list, to which each cell adds its column's filter (`case_list_url`).
+    base = case_list_url(row.court, row.own)
+    joiner = "" if base.endswith("?") else "&"
 
-    def link(value: int, **params: str) -> Cell:
-        url = case_list_url(row.court, row.own, **params) if live and value else None
+    def link(column: str, value: int) -> Cell:
+        url = f"{base}{joiner}{_COLUMN_FILTERS[column]}" if live and value else None
         return Cell(value, url)
 
     cells = {
-        "tasks": link(f.tasks, origin="stock"),
-        **{
-            status: link(f.statuses.get(status, 0), origin="stock", status=status)
-            for status, _label in STATUS_COLUMNS
-        },
+        "tasks": link("tasks", f.tasks),
+        **{status: link(status, f.statuses.get(status, 0)) for status, _ in STATUS_COLUMNS},
         "met": Cell(f.met),
         "rate": Cell(metrics.percent(f.rate)),
-        "new": link(f.new, origin="new"),
-        "reopened": link(f.reopened_cases, reopened="1"),
-        "nominal": link(f.nominal, nominal="1"),
-        "overdue": link(f.overdue, origin="stock", overdue="1"),
+        "new": link("new", f.new),
+        "reopened": link("reopened", f.reopened_cases),
+        "nominal": link("nominal", f.nominal),
+        "overdue": link("overdue", f.overdue),
     }
     behind = f.rate is not None and f.rate < snap.expected
     return TableRow(row.label, row.court, f, row.own, drill, behind, cells, is_total)

@@ -465,16 +465,23 @@ def snapshot(
     `since`; `parts` says which are counted. `only_under`: count only `court` and the
     courts below it (an area's dashboard shows nothing else); their figures are the same
     as in the province's snapshot, the campaign's cases still being those of the province."""
-    courts = list(Court.objects.filter(path__startswith=court.root_path()).order_by("path"))
-    province = court if court.is_nation else courts[0]
-    # Already read: for the province, and for `court` which the caller may ask again.
-    province.__dict__["province_court_ids"] = court.__dict__["province_court_ids"] = [
-        c.pk for c in courts
-    ]
+    root = court.root_path()
     counted: list[int] | None = None  # None: every court of the province
-    if only_under and not court.is_nation and court != province:
-        courts = [c for c in courts if c.is_within(court)]
+    if only_under and not court.is_nation and court.path != root:
+        # An area's courts, and its province's high court; of the others only their ids
+        # (an area's dashboard built a hundred courts of its province for nothing).
+        area = Court.objects.filter(Q(path=root) | Q(path__startswith=court.path))
+        province, *courts = area.order_by("path")
+        province_ids = list(
+            Court.objects.filter(path__startswith=root).values_list("pk", flat=True)
+        )
         counted = [c.pk for c in courts]
+    else:
+        courts = list(Court.objects.filter(path__startswith=root).order_by("path"))
+        province = court if court.is_nation else courts[0]
+        province_ids = [c.pk for c in courts]
+    # Already read: for the province, and for `court` which the caller may ask again.
+    province.__dict__["province_court_ids"] = court.__dict__["province_court_ids"] = province_ids
     by_court: dict[int, Figures] = {}
     period = period_as_of(campaign, day) if since is None else Period(0, since, day)
 
