@@ -747,6 +747,35 @@ def dashboard_floor(path: str, at: Window, *, figures_only: bool = False) -> Das
     return DashboardFloor(statements)
 
 
+def bulletin_page_floor(bulletin_id: int, province_path: str) -> list[tuple[str, Any]]:
+    """An issued bulletin as its readers open it: its row, with its stored figures and its
+    campaign, found among the bulletins published to the reader's province."""
+    from huajie.bulletins.models import Bulletin
+
+    t = _tables()
+    return [
+        (
+            f"SELECT b.*, cp.* FROM {Bulletin._meta.db_table} b"  # noqa: S608
+            f" JOIN {t['campaign']} cp ON cp.id = b.campaign_id"
+            f" JOIN {t['court']} ct ON ct.id = b.province_id"
+            " WHERE b.id = %s AND ct.path = %s",
+            [bulletin_id, province_path],
+        )
+    ]
+
+
+def _issued_bulletin(province: Any, campaign: Any, today: dt.date) -> Any:
+    """The province's latest bulletin of `campaign`, issued now if it has none (the first
+    run on a dataset issues it, as the province office does once a period)."""
+    from huajie.bulletins import services
+    from huajie.bulletins.models import Bulletin
+
+    issued = Bulletin.objects.filter(province=province, campaign=campaign).order_by("-number")
+    return issued.first() or services.bulletin_issue(
+        province=province, campaign=campaign, as_of=today, actor=None
+    )
+
+
 def bulletin_floor(path: str, at: Window) -> list[tuple[str, Any]]:
     """The bulletin's questions of a past day: the tasks by court, status and origin
     counted from the cases, and the period's events (a lower bound: the bulletin rebuilds
@@ -919,6 +948,24 @@ def run(args: argparse.Namespace) -> list[Measure]:
         lambda: render_all(bulletin_figures(), as_of),
         bench.sql(bulletin_floor(province.path, window)),
         repeat=max(3, args.repeat // 3),
+    )
+
+    # The bulletin as its readers open it: issuing it (above) wrote its figures and its three
+    # files once; its page shows the stored figures and its downloads send the stored files.
+    bulletin = _issued_bulletin(province, campaign, today)
+    bench.login(_account(province, "xf"))
+    page_floor = bench.sql(bulletin_page_floor(bulletin.pk, province.path))
+    bench.page(
+        "bulletin.page",
+        f"双周通报页面（{province.short_name}第{bulletin.number}期）",
+        f"/bulletins/{bulletin.pk}/",
+        page_floor,
+    )
+    bench.page(
+        "bulletin.download",
+        f"双周通报 Word 文件下载（{province.short_name}第{bulletin.number}期，校验后发送）",
+        f"/bulletins/{bulletin.pk}/docx/",
+        page_floor,
     )
 
     # The nation: national supervision's dashboard (every province on one page), and its

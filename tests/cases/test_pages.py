@@ -508,6 +508,23 @@ def test_notifications_show_unread_count_and_can_be_read(world: World) -> None:
     assert note.read_at is not None
 
 
+def test_the_header_counts_only_the_users_unread_notifications(world: World) -> None:
+    from huajie.cases.context_processors import unread_count
+
+    user, other = world.lixia.office, world.jinan.office
+    assert unread_count(user.pk) == 0
+    for recipient in (user, user, other):
+        Notification.objects.create(
+            recipient=recipient, kind="returned", text="验收退回", created_at=clock.now()
+        )
+    assert (unread_count(user.pk), unread_count(other.pk)) == (2, 1)
+    Notification.objects.filter(pk=Notification.objects.filter(recipient=user).first().pk).update(  # type: ignore[union-attr]
+        read_at=clock.now()
+    )
+    assert unread_count(user.pk) == 1
+    assert "1 条未读" in client_for(user).get("/workbench/").content.decode()
+
+
 def test_the_list_exports_its_filter_as_a_ledger_sheet(world: World) -> None:
     import openpyxl
 
