@@ -48,12 +48,13 @@ def _province_of(user: User) -> Court | None:
     return None
 
 
-def _bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
-    found = (
-        publications_filter(request.user, Bulletin.objects.select_related("campaign"), "province")
-        .filter(pk=bulletin_id)
-        .first()
-    )
+def _bulletin(request: HttpRequest, bulletin_id: int, *, with_figures: bool = True) -> Bulletin:
+    """The bulletin, if published to the user's province; `with_figures=False` leaves its
+    figures unread (a province's are some 70 KB of JSON that a download does not show)."""
+    bulletins = Bulletin.objects.select_related("campaign")
+    if not with_figures:
+        bulletins = bulletins.defer("figures")
+    found = publications_filter(request.user, bulletins, "province").filter(pk=bulletin_id).first()
     if found is None:
         raise Http404(NOT_FOUND)
     return found
@@ -106,7 +107,7 @@ def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
 def bulletin_download(
     request: HttpRequest, bulletin_id: int, fmt: str
 ) -> HttpResponse | FileResponse:
-    bulletin = _bulletin(request, bulletin_id)
+    bulletin = _bulletin(request, bulletin_id, with_figures=False)
     if fmt not in FORMATS:
         raise Http404("没有这种格式")
     try:

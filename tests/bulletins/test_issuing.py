@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from huajie.audit.models import AuditEvent
 from huajie.bulletins.jobs import bulletin_schedule
@@ -130,6 +132,16 @@ def test_every_court_of_the_province_reads_and_downloads(world: World, published
             assert response["X-Content-Type-Options"] == "nosniff"
             data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
             assert hashlib.sha256(data).hexdigest() == published.file(fmt)[1]
+
+
+def test_a_download_does_not_read_the_figures(world: World, published: Bulletin) -> None:
+    """The stored file is sent; the bulletin's figures (a province's are some 70 KB of
+    JSON) stay unread."""
+    client = client_for(world.lixia.judge_user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/bulletins/{published.pk}/pdf/").status_code == 200
+    read = [q["sql"] for q in ctx.captured_queries if "bulletins_bulletin" in q["sql"]]
+    assert len(read) == 1 and '"figures"' not in read[0]
 
 
 def test_another_province_sees_nothing(world: World, published: Bulletin) -> None:
