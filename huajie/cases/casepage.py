@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Choices
+from django.db.models import Choices, Model
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -185,6 +185,14 @@ def _label(labels: dict[Any, str], value: Any) -> str:
     return labels.get(value, value)
 
 
+def _of_case(model: type[Model], *columns: str) -> PreparedQuery:
+    """A section's question: the case's records of `model`, in the model's own order, as
+    `columns`."""
+    return PreparedQuery(
+        lambda case_id: model._default_manager.filter(case_id=case_id).values_list(*columns)
+    )
+
+
 # Each section's question, compiled to SQL once (`PreparedQuery`), asked with the case's id.
 _PEOPLE = PreparedQuery(
     lambda *ids: Person.objects.filter(pk__in=ids).values_list("pk", "name"),
@@ -197,70 +205,50 @@ _PETITIONERS = PreparedQuery(
         .values_list("name", "id_number", "phone", "domicile", "residence")
     )
 )
-_VISITS = PreparedQuery(
-    lambda case_id: Visit.objects.filter(case_id=case_id).values_list(
-        "visited_on", "level", "receiving_body", "summary", "reopened_case"
-    )
+_VISITS = _of_case(Visit, "visited_on", "level", "receiving_body", "summary", "reopened_case")
+_ORIGINALS = _of_case(
+    OriginalCase,
+    "number",
+    "is_flawed",
+    "flaw_note",
+    "court__short_name",
+    "court_code",
+    "trial_judge_name",
+    "cause",
+    "stage",
 )
-_ORIGINALS = PreparedQuery(
-    lambda case_id: OriginalCase.objects.filter(case_id=case_id).values_list(
-        "number",
-        "is_flawed",
-        "flaw_note",
-        "court__short_name",
-        "court_code",
-        "trial_judge_name",
-        "cause",
-        "stage",
-    )
+_MEASURES = _of_case(
+    Measure,
+    "taken_on",
+    "kind",
+    "summary",
+    "aid_amount",
+    "retrial_case_number",
+    "retrial_outcome",
+    "participants",
 )
-_MEASURES = PreparedQuery(
-    lambda case_id: Measure.objects.filter(case_id=case_id).values_list(
-        "taken_on",
-        "kind",
-        "summary",
-        "aid_amount",
-        "retrial_case_number",
-        "retrial_outcome",
-        "participants",
-    )
+_ACTIVITIES = _of_case(LeaderActivity, "happened_on", "leader__name", "kind", "summary")
+_ATTACHMENTS = _of_case(Attachment, "pk", "original_name", "purpose", "size", "uploaded_at")
+_ACCEPTANCE = _of_case(
+    AcceptanceRequest,
+    "submitted_at",
+    "submitted_by__person__name",
+    "submitted_by__username",
+    "reviewing_court__short_name",
+    "decision",
+    "decided_at",
+    "reason",
 )
-_ACTIVITIES = PreparedQuery(
-    lambda case_id: LeaderActivity.objects.filter(case_id=case_id).values_list(
-        "happened_on", "leader__name", "kind", "summary"
-    )
+_ESCALATIONS = _of_case(
+    EscalationRequest,
+    "requested_at",
+    "from_court__short_name",
+    "to_court__short_name",
+    "reason",
+    "decision",
+    "decision_note",
 )
-_ATTACHMENTS = PreparedQuery(
-    lambda case_id: Attachment.objects.filter(case_id=case_id).values_list(
-        "pk", "original_name", "purpose", "size", "uploaded_at"
-    )
-)
-_ACCEPTANCE = PreparedQuery(
-    lambda case_id: AcceptanceRequest.objects.filter(case_id=case_id).values_list(
-        "submitted_at",
-        "submitted_by__person__name",
-        "submitted_by__username",
-        "reviewing_court__short_name",
-        "decision",
-        "decided_at",
-        "reason",
-    )
-)
-_ESCALATIONS = PreparedQuery(
-    lambda case_id: EscalationRequest.objects.filter(case_id=case_id).values_list(
-        "requested_at",
-        "from_court__short_name",
-        "to_court__short_name",
-        "reason",
-        "decision",
-        "decision_note",
-    )
-)
-_GUIDANCE = PreparedQuery(
-    lambda case_id: Guidance.objects.filter(case_id=case_id).values_list(
-        "created_at", "court__short_name", "text"
-    )
-)
+_GUIDANCE = _of_case(Guidance, "created_at", "court__short_name", "text")
 _TIMELINE = PreparedQuery(
     lambda case_id: (
         AuditEvent.objects.filter(case_id=case_id)

@@ -52,3 +52,26 @@ def test_sessions_are_signed_in_through_this_backend(world: World) -> None:
     request = type("Request", (), {"session": client.session})()
     assert request.session[SESSION_KEY] == str(world.lixia.office.pk)
     assert get_user(request) == world.lixia.office  # type: ignore[arg-type]
+
+
+def test_the_user_is_read_as_select_related_reads_them(world: World) -> None:
+    """Every field of the user, their person and court, as Django's own join gives them;
+    a user without a person has none; a session naming no number signs no one in."""
+    from huajie.accounts.backends import user_with_court
+    from huajie.accounts.models import User
+    from tests.factories import UserFactory
+
+    for user in (world.lixia.office, world.province_office, UserFactory(person=None)):
+        expected = User.objects.select_related("person__court").get(pk=user.pk)
+        found = user_with_court(user.pk)
+        assert found is not None and not found._state.adding
+        for model_pair in ((found, expected),) + (
+            ((found.person, expected.person), (found.court, expected.court))
+            if expected.person_id
+            else ()
+        ):
+            got, want = model_pair
+            for field in type(want)._meta.concrete_fields:
+                assert getattr(got, field.attname) == getattr(want, field.attname), field
+        assert found.person_id == expected.person_id
+    assert AccountBackend().get_user("not a number") is None
