@@ -69,6 +69,19 @@ def test_any_parameters_give_what_the_queryset_gives(world: World, ids: list[int
     )
 
 
+def test_a_models_records_come_back_as_its_instances(world: World) -> None:
+    case = case_in(world, "in_resolution")
+    _add_measures(case, 2)
+    measures = PreparedQuery(lambda case_id: Measure.objects.filter(case_id=case_id))
+    found, expected = measures(case.pk), list(Measure.objects.filter(case_id=case.pk))
+    assert found == expected  # the same records, in the model's order
+    for got, want in zip(found, expected, strict=True):
+        assert not got._state.adding and got._state.db == "default"
+        for field in Measure._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    assert found[0].aid_amount == Decimal("1234.50") and found[0].case == case
+
+
 def test_a_missing_parameter_matches_nothing(world: World) -> None:
     campaigns = PreparedQuery(
         lambda a, b: Campaign.objects.filter(pk__in=[a, b]).values_list("year", flat=False),
@@ -166,8 +179,12 @@ def test_another_thread_runs_it_on_its_own_connection(world: World) -> None:
 
 
 def test_what_cannot_be_prepared_is_refused(world: World) -> None:
-    with pytest.raises(TypeError, match="values_list"):
-        PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk))(1)
+    with pytest.raises(TypeError, match="plain querysets"):
+        PreparedQuery(lambda pk: Measure.objects.filter(pk=pk).select_related("case"))(1)
+    with pytest.raises(TypeError, match="plain querysets"):
+        PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk).only("year"))(1)
+    with pytest.raises(TypeError, match="plain querysets"):
+        PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk).values("year"))(1)
     with pytest.raises(ValueError, match="do not appear"):
         PreparedQuery(lambda pk: Campaign.objects.values_list("pk"))(1)
     with pytest.raises(TypeError, match="expected 1 parameters"):

@@ -8,8 +8,9 @@ placeholder values where its parameters go, keeps the SQL and the compiler, and 
 on only runs the SQL and converts the rows with Django's own converters (dates on SQLite,
 decimals, JSON), so the rows are exactly those the queryset would give.
 
-Only `values_list()` querysets are prepared: rows are tuples, in the order the fields
-were named.
+A `values_list()` queryset gives its rows as tuples, in the order the fields were named;
+a queryset of a model's records (no `select_related`, `only` or annotations) gives model
+instances, built as Django builds them (`Model.from_db`).
 
 A query whose SQL depends on more than its parameters (a list of courts, a day, whether
 the figures are read live) is compiled once per `shape`: a hashable value the caller
@@ -28,8 +29,8 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Expression, QuerySet
-from django.db.models.query import ValuesListIterable
+from django.db.models import Expression, Model, QuerySet
+from django.db.models.query import ModelIterable, ValuesListIterable
 
 # Two sets of values standing in for the parameters while the query is compiled twice:
 # a parameter's place in the SQL is where the first set's value and the second's appear,
@@ -51,11 +52,13 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (position in params, which parameter)
     columns: tuple[Expression, ...]  # what each column of a row is, for its converters
+    model: type[Model] | None = None  # rows are instances of it, else tuples
 
 
 class PreparedQuery:
-    """`build(*parameters, **inputs)` returns a `values_list()` queryset; calling the
-    prepared query with parameters (and inputs) returns its rows as a list of tuples.
+    """`build(*parameters, **inputs)` returns a `values_list()` queryset, or a plain one of
+    a model's records; calling the prepared query with parameters (and inputs) returns its
+    rows as a list of tuples, or of instances.
 
     The SQL is compiled the first time the query runs, once per database engine and
     `shape`, for Huajie's one database (`DEFAULT_DB_ALIAS`). `build` must use its
@@ -73,9 +76,7 @@ class PreparedQuery:
         self._compiled: dict[tuple[str, Hashable], _Compiled] = {}  # by vendor and shape
         self._lock = threading.Lock()
 
-    def __call__(
-        self, *values: Any, shape: Hashable = None, **inputs: Any
-    ) -> list[tuple[Any, ...]]:
+    def __call__(self, *values: Any, shape: Hashable = None, **inputs: Any) -> list[Any]:
         if len(values) != self._parameters:
             raise TypeError(f"expected {self._parameters} parameters, got {len(values)}")
         # This thread's connection: Django's connections are not shared between threads.
@@ -90,9 +91,12 @@ class PreparedQuery:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         converters = _converters(compiled.columns, connection)
-        if not converters:
+        if converters:
+            rows = [_converted(row, converters, connection) for row in rows]
+        if compiled.model is None:
             return [tuple(row) for row in rows]
-        return [_converted(row, converters, connection) for row in rows]
+        names = [column.target.attname for column in compiled.columns]  # type: ignore[attr-defined]
+        return [compiled.model.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows]
 
     def _compiled_for(self, vendor: str, shape: Hashable, inputs: dict[str, Any]) -> _Compiled:
         key = (vendor, shape)
@@ -111,8 +115,7 @@ class PreparedQuery:
 
 def _compile(queryset: QuerySet[Any, Any]) -> _Compiled:
     """The queryset's SQL with its parameters as compiled, before any is placed."""
-    if queryset._iterable_class is not ValuesListIterable:
-        raise TypeError("only values_list() querysets can be prepared")
+    model = _model_of(queryset)
     if queryset.db != DEFAULT_DB_ALIAS:
         raise ValueError(f"prepared queries read the default database, not {queryset.db}")
     compiler = queryset.query.get_compiler(using=queryset.db)
@@ -121,7 +124,19 @@ def _compile(queryset: QuerySet[Any, Any]) -> _Compiled:
     except EmptyResultSet:  # as Django: no rows, without asking the database
         return _Compiled(None, (), (), ())
     columns = tuple(column for column, _, _ in compiler.select[: compiler.col_count])
-    return _Compiled(sql, tuple(params), (), columns)
+    return _Compiled(sql, tuple(params), (), columns, model)
+
+
+def _model_of(queryset: QuerySet[Any, Any]) -> type[Model] | None:
+    """The model whose instances the rows are, None for a `values_list()` queryset's
+    tuples; any other queryset is refused."""
+    if queryset._iterable_class is ValuesListIterable:
+        return None
+    query = queryset.query
+    plain = not (query.select_related or query.deferred_loading[0] or query.annotations)
+    if queryset._iterable_class is ModelIterable and plain:
+        return queryset.model
+    raise TypeError("only values_list() querysets and plain querysets of a model are prepared")
 
 
 def _prepared(first: _Compiled, second: _Compiled, parameters: int) -> _Compiled:
@@ -140,7 +155,7 @@ def _prepared(first: _Compiled, second: _Compiled, parameters: int) -> _Compiled
     missing = set(range(parameters)) - {n for _, n in slots}
     if missing:
         raise ValueError(f"parameters {sorted(missing)} do not appear in the query's SQL")
-    return _Compiled(first.sql, first.params, slots, first.columns)
+    return _Compiled(first.sql, first.params, slots, first.columns, first.model)
 
 
 def _converters(columns: Sequence[Expression], connection: BaseDatabaseWrapper) -> Converters:

@@ -159,10 +159,17 @@ def expected_rate(campaign: Campaign, day: dt.date) -> float:
     return min(max(done / total, 0.0), 1.0)
 
 
+# Asked by every supervision page: compiled once a day (`PreparedQuery`).
+_BEGUN_BY = PreparedQuery(
+    lambda *, day: Campaign.objects.filter(mobilization_start__lte=day).order_by("-year")[:1],
+    parameters=0,
+)
+
+
 def campaign_on(day: dt.date) -> Campaign | None:
     """The campaign in force on `day`: the latest one that had begun, else the first."""
-    found = Campaign.objects.filter(mobilization_start__lte=day).order_by("-year").first()
-    return found or Campaign.objects.order_by("year").first()
+    found = _BEGUN_BY(shape=day, day=day)
+    return found[0] if found else Campaign.objects.order_by("year").first()
 
 
 # --- the state of every case as of a day ---------------------------------------------------
@@ -449,6 +456,21 @@ class Parts(enum.Enum):
     DEDUCTIONS = "deductions"
 
 
+# The courts a snapshot counts, compiled once per province or area (`PreparedQuery`).
+_PROVINCE_COURTS = PreparedQuery(
+    lambda *, root: Court.objects.filter(path__startswith=root).order_by("path"), parameters=0
+)
+_PROVINCE_IDS = PreparedQuery(
+    lambda *, root: Court.objects.filter(path__startswith=root).values_list("pk"), parameters=0
+)
+_AREA_COURTS = PreparedQuery(  # the area's courts after its province's high court
+    lambda *, root, area: Court.objects.filter(Q(path=root) | Q(path__startswith=area)).order_by(
+        "path"
+    ),
+    parameters=0,
+)
+
+
 def snapshot(
     campaign: Campaign,
     day: dt.date,
@@ -470,14 +492,11 @@ def snapshot(
     if only_under and not court.is_nation and court.path != root:
         # An area's courts, and its province's high court; of the others only their ids
         # (an area's dashboard built a hundred courts of its province for nothing).
-        area = Court.objects.filter(Q(path=root) | Q(path__startswith=court.path))
-        province, *courts = area.order_by("path")
-        province_ids = list(
-            Court.objects.filter(path__startswith=root).values_list("pk", flat=True)
-        )
+        province, *courts = _AREA_COURTS(shape=(root, court.path), root=root, area=court.path)
+        province_ids = [pk for (pk,) in _PROVINCE_IDS(shape=root, root=root)]
         counted = [c.pk for c in courts]
     else:
-        courts = list(Court.objects.filter(path__startswith=root).order_by("path"))
+        courts = _PROVINCE_COURTS(shape=root, root=root)
         province = court if court.is_nation else courts[0]
         province_ids = [c.pk for c in courts]
     # Already read: for the province, and for `court` which the caller may ask again.
