@@ -5,14 +5,17 @@ matches its hash; and the issue page for the high court's petition office."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from huajie.accounts.models import User
 from huajie.accounts.policy import (
@@ -77,26 +80,44 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
-    bulletin = _bulletin(request, bulletin_id)
-    f = bulletin.figures
+    bulletin = _bulletin(request, bulletin_id, with_figures=False)
+    text = cache.get_or_set(_text_key(bulletin), lambda: _text(bulletin), timeout=None)
+    return render(request, "bulletins/detail.html", {"bulletin": bulletin, "text": text})
+
+
+def _text_key(bulletin: Bulletin) -> str:
+    """An issued bulletin never changes (`BulletinImmutable`), so its text is written once
+    per process and kept; the key names what it was written from, files' hashes included,
+    so a bulletin is never shown another's text (in the tests, ids are used again)."""
+    issued = (bulletin.issued_at.isoformat(), bulletin.issued_by_name)
+    hashes = (bulletin.docx_sha256, bulletin.pdf_sha256, bulletin.xlsx_sha256)
+    named = "\n".join((TEXT_VERSION, str(bulletin.pk), *issued, *hashes))
+    return f"bulletin-text:{hashlib.sha256(named.encode()).hexdigest()}"
+
+
+# Raised when the bulletin's page changes, so a running process writes it anew.
+TEXT_VERSION = "1"
+
+
+def _text(bulletin: Bulletin) -> str:
+    """The bulletin as its page shows it, below the header: the same for every reader."""
     from huajie.bulletins.content import PROBLEMS
 
+    f = Bulletin.objects.values_list("figures", flat=True).get(pk=bulletin.pk)
     # Each list as one line, written here: a province's hundred courts behind pace, looped
     # over name by name in the template, were most of the page's time.
     problems = [
         (title, "、".join(f"{i['name']} {i['count']}{unit}" for i in f["problems"][key]))
         for key, (title, unit, _a) in PROBLEMS.items()
     ]
-    behind_pace = "、".join(b["name"] for b in f["behind_pace"])
-    return render(
-        request,
-        "bulletins/detail.html",
+    return render_to_string(
+        "bulletins/_text.html",
         {
             "bulletin": bulletin,
             "f": f,
             "headings": HEADINGS,
             "problems": problems,
-            "behind_pace": behind_pace,
+            "behind_pace": "、".join(b["name"] for b in f["behind_pace"]),
             "expected": metrics.percent(f["expected"]),
             "rate": metrics.percent(f["totals"]["rate"]),
         },

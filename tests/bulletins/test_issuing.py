@@ -144,6 +144,30 @@ def test_a_download_does_not_read_the_figures(world: World, published: Bulletin)
     assert len(read) == 1 and '"figures"' not in read[0]
 
 
+def test_the_bulletins_text_is_written_once_and_never_shown_for_another(
+    world: World, published: Bulletin
+) -> None:
+    """An issued bulletin never changes: its page's text is written on the first view and
+    kept; later views read neither its figures nor the template. Another bulletin, even
+    under the same id, gets its own text."""
+    client = client_for(world.lixia.judge_user)
+    first = client.get(f"/bulletins/{published.pk}/").content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(f"/bulletins/{published.pk}/").content.decode()
+    main = slice(first.index("<main"), first.index("</main>"))  # the header's token varies
+    assert again[main] == first[main] and "（第2期）" in again
+    assert all('"figures"' not in q["sql"] for q in ctx.captured_queries)
+    with clock.travel(dt.date(2019, 4, 12)):
+        later = bulletin_issue(
+            province=world.tree.high,
+            campaign=world.campaign,
+            as_of=dt.date(2019, 4, 11),
+            actor=world.province_office,
+        )
+    page = client.get(f"/bulletins/{later.pk}/").content.decode()
+    assert "（第3期）" in page and "（第2期）" not in page
+
+
 def test_another_province_sees_nothing(world: World, published: Bulletin) -> None:
     outsider = client_for(user_at(world.tree.xuanwu))
     assert "第2期" not in outsider.get("/bulletins/").content.decode()
