@@ -191,3 +191,23 @@ def test_what_cannot_be_prepared_is_refused(world: World) -> None:
         PreparedQuery(lambda pk: Campaign.objects.filter(pk=pk).values_list("pk"))(1, 2)
     with pytest.raises(ValueError, match="0 to 16"):
         PreparedQuery(lambda: Campaign.objects.values_list("pk"), parameters=17)
+
+
+def test_only_the_latest_shapes_are_kept(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huajie.core import prepared
+
+    monkeypatch.setattr(prepared, "MAX_SHAPES", 2)
+    built: list[int] = []
+
+    def build(*, year: int) -> Any:
+        built.append(year)
+        return Campaign.objects.filter(year=year).values_list("pk")
+
+    query = PreparedQuery(build, parameters=0)
+    for year in (2019, 2020, 2021):
+        query(shape=year, year=year)
+    assert len(query._compiled) == 2 and len(built) == 6
+    query(shape=2021, year=2021)  # kept: not compiled again
+    assert len(built) == 6
+    assert query(shape=2019, year=2019) == [(world.campaign.pk,)]  # dropped: compiled again
+    assert len(built) == 8
