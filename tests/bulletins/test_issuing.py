@@ -55,15 +55,20 @@ def test_the_schedule_plans_one_job_per_ended_period(world: World) -> None:
     assert list(bulletin_schedule(dt.datetime(2019, 3, 1, 10, tzinfo=dt.UTC))) == []
 
 
-def test_the_worker_issues_each_period_once(world: World) -> None:
-    _with_a_case(world)
-    with clock.travel(dt.date(2019, 3, 29)):
-        on_demand = bulletin_issue(
+def _issue(world: World, as_of: dt.date) -> Bulletin:
+    """The province office issues the bulletin of `as_of`'s period on the next day."""
+    with clock.travel(as_of + dt.timedelta(days=1)):
+        return bulletin_issue(
             province=world.tree.high,
             campaign=world.campaign,
-            as_of=dt.date(2019, 3, 28),
+            as_of=as_of,
             actor=world.province_office,
         )
+
+
+def test_the_worker_issues_each_period_once(world: World) -> None:
+    _with_a_case(world)
+    on_demand = _issue(world, dt.date(2019, 3, 28))
     with clock.travel(MORNING):
         schedules_enqueue(MORNING)
         while (job := job_claim(worker="test")) is not None:
@@ -111,13 +116,7 @@ def test_the_command_issues_and_writes_three_files(world: World, tmp_path: Path)
 @pytest.fixture
 def published(world: World) -> Bulletin:
     _with_a_case(world)
-    with clock.travel(dt.date(2019, 3, 29)):
-        return bulletin_issue(
-            province=world.tree.high,
-            campaign=world.campaign,
-            as_of=dt.date(2019, 3, 28),
-            actor=world.province_office,
-        )
+    return _issue(world, dt.date(2019, 3, 28))
 
 
 def test_every_court_of_the_province_reads_and_downloads(world: World, published: Bulletin) -> None:
@@ -157,13 +156,7 @@ def test_the_bulletins_text_is_written_once_and_never_shown_for_another(
     main = slice(first.index("<main"), first.index("</main>"))  # the header's token varies
     assert again[main] == first[main] and "（第2期）" in again
     assert all('"figures"' not in q["sql"] for q in ctx.captured_queries)
-    with clock.travel(dt.date(2019, 4, 12)):
-        later = bulletin_issue(
-            province=world.tree.high,
-            campaign=world.campaign,
-            as_of=dt.date(2019, 4, 11),
-            actor=world.province_office,
-        )
+    later = _issue(world, dt.date(2019, 4, 11))
     page = client.get(f"/bulletins/{later.pk}/").content.decode()
     assert "（第3期）" in page and "（第2期）" not in page
 
